@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// commands lists every command in the order --help shows them.
+func commands() []*command {
+	return []*command{versionCmd}
+}
+
+func mainUsage() string {
+	var b strings.Builder
+	b.WriteString(`wellknown publishes an OAuth 2.0 / OpenID Connect authorization server's
+public metadata (discovery documents, JWKS, client metadata) as static files.
+
+Examples:
+  wellknown build                      build site.yaml and keys/ into out/
+  wellknown build --config prod.yaml --out public
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+	}
+	b.WriteString(`
+Run 'wellknown COMMAND --help' for a command's flags and examples.
+` + exitStatusHelp)
+	return b.String()
+}
+
+const exitStatusHelp = `
+Exit status:
+  0  success
+  1  invalid input, failed build or failed verification (every problem is listed)
+  2  wrong usage: unknown command or flag, missing argument
+`
+
+var versionCmd = &command{
+	name:    "version",
+	summary: "print the version of wellknown",
+	usage: `Usage: wellknown version
+
+Prints the module version and the Go version wellknown was built with.
+` + exitStatusHelp,
+	run: func(_ context.Context, e *env, _ *pflag.FlagSet, args []string) error {
+		if len(args) > 0 {
+			return usagef("version takes no arguments")
+		}
+		fmt.Fprintf(e.stdout, "wellknown %s\n", version())
+		return nil
+	},
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	return v + " " + bi.GoVersion
+}

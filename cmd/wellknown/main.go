@@ -1,0 +1,123 @@
+// Command wellknown publishes an OAuth 2.0 / OpenID Connect authorization
+// server's public metadata as static files.
+//
+// This package holds flags, wiring and exit codes only; the work is done by
+// the generator packages. os.Exit is called here and nowhere else.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+)
+
+// Exit statuses, documented in --help and the README.
+const (
+	exitOK      = 0 // success
+	exitInvalid = 1 // invalid input, failed build or failed verification
+	exitUsage   = 2 // wrong usage: unknown command or flag, missing argument
+)
+
+// env is what a command may touch of the outside world, so tests can run
+// commands in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+type command struct {
+	name    string
+	summary string // one line for the command list
+	usage   string // the full --help text, worked examples first
+	run     func(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) error
+	flags   func(fs *pflag.FlagSet) // declares the command's flags; may be nil
+}
+
+// usageError is wrong usage: it exits 2 and prints a pointer to --help.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// errSilent marks a failure whose details the command already printed.
+var errSilent = errors.New("failed")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, mainUsage())
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "--help", "help":
+		if len(rest) > 0 {
+			if c := lookup(rest[0]); c != nil {
+				fmt.Fprint(e.stdout, c.usage)
+				return exitOK
+			}
+			fmt.Fprintf(e.stderr, "wellknown: unknown command %q\n", rest[0])
+			return exitUsage
+		}
+		fmt.Fprint(e.stdout, mainUsage())
+		return exitOK
+	case "--version":
+		name = "version"
+	}
+	c := lookup(name)
+	if c == nil {
+		fmt.Fprintf(e.stderr, "wellknown: unknown command %q\nRun 'wellknown --help' for the list of commands.\n", name)
+		return exitUsage
+	}
+	fs := pflag.NewFlagSet("wellknown "+c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(rest); err != nil {
+		fmt.Fprintf(e.stderr, "wellknown %s: %v\nRun 'wellknown %s --help' for usage.\n", c.name, err, c.name)
+		return exitUsage
+	}
+	if *help {
+		fmt.Fprint(e.stdout, c.usage)
+		return exitOK
+	}
+	err := c.run(ctx, e, fs, fs.Args())
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "wellknown %s: %s\nRun 'wellknown %s --help' for usage.\n", c.name, ue.msg, c.name)
+		return exitUsage
+	case errors.Is(err, errSilent):
+		return exitInvalid
+	default:
+		fmt.Fprintf(e.stderr, "%v\n", err)
+		return exitInvalid
+	}
+}
+
+func lookup(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}

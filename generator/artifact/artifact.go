@@ -1,0 +1,48 @@
+// Package artifact defines what the render phase produces and every later
+// consumer reads: a file of the published site with the HTTP headers it must
+// be served with. Host formats (_headers, S3 metadata, nginx) are derived from
+// these headers, never decided again per host.
+package artifact
+
+import (
+	"fmt"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Artifact is one published file.
+type Artifact struct {
+	// Path is slash-separated and relative to the site root, with no leading
+	// slash: ".well-known/openid-configuration", "jwks.json".
+	Path string
+	Body []byte
+	// Header holds the response headers, canonicalised (http.CanonicalHeaderKey).
+	Header http.Header
+}
+
+// URLPath is the path the file is served at, relative to the site root's URL path.
+func (a Artifact) URLPath() string { return "/" + a.Path }
+
+// CheckPath reports whether p is acceptable as an artifact path: relative,
+// clean, slash-separated, without empty, "." or ".." segments.
+func CheckPath(p string) error {
+	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+		return fmt.Errorf("artifact path %q must be relative and name a file", p)
+	}
+	if path.Clean(p) != p || strings.Contains(p, "\\") {
+		return fmt.Errorf("artifact path %q is not clean", p)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("artifact path %q has a %q segment", p, seg)
+		}
+	}
+	return nil
+}
+
+// Sort orders artifacts by path, the order every consumer sees them in.
+func Sort(as []Artifact) {
+	sort.Slice(as, func(i, j int) bool { return as[i].Path < as[j].Path })
+}

@@ -1,0 +1,160 @@
+// Package diag carries the problems a build finds in its input: each names the
+// file and, where YAML is involved, the line and column, so that a user can go
+// straight to the fault. A build collects every problem of a run before it
+// fails, rather than stopping at the first.
+package diag
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity tells whether a diagnostic stops the build.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+)
+
+// Diagnostic is one problem in the input.
+type Diagnostic struct {
+	Severity Severity
+	Path     string // as the user named it, e.g. "site.yaml" or "keys/rsa.pem"
+	Line     int    // 1-based; 0 when there is no position
+	Col      int    // 1-based; 0 when there is no position
+	Msg      string // lowercase, no trailing period; states the rule where one applies
+	Hint     string // an obvious fix, printed on its own line; may be empty
+}
+
+// Pos returns "path:line:col", "path:line" or "path", whichever is known.
+func (d Diagnostic) Pos() string {
+	switch {
+	case d.Line > 0 && d.Col > 0:
+		return fmt.Sprintf("%s:%d:%d", d.Path, d.Line, d.Col)
+	case d.Line > 0:
+		return fmt.Sprintf("%s:%d", d.Path, d.Line)
+	default:
+		return d.Path
+	}
+}
+
+func (d Diagnostic) Error() string {
+	s := d.Msg
+	if d.Severity == Warning {
+		s = "warning: " + s
+	}
+	if d.Path == "" {
+		return s
+	}
+	return d.Pos() + ": " + s
+}
+
+// String is Error followed by the hint on its own line, the form printed to users.
+func (d Diagnostic) String() string {
+	if d.Hint == "" {
+		return d.Error()
+	}
+	return d.Error() + "\n\thint: " + d.Hint
+}
+
+// List collects diagnostics. Its zero value is ready to use.
+type List struct {
+	items []Diagnostic
+}
+
+// Add appends d.
+func (l *List) Add(d Diagnostic) { l.items = append(l.items, d) }
+
+// Errorf adds an error at a position.
+func (l *List) Errorf(path string, line, col int, format string, args ...any) {
+	l.Add(Diagnostic{Severity: Error, Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Warnf adds a warning at a position.
+func (l *List) Warnf(path string, line, col int, format string, args ...any) {
+	l.Add(Diagnostic{Severity: Warning, Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Hint attaches a hint to the most recently added diagnostic.
+func (l *List) Hint(format string, args ...any) {
+	if len(l.items) > 0 {
+		l.items[len(l.items)-1].Hint = fmt.Sprintf(format, args...)
+	}
+}
+
+// Merge appends every diagnostic of o.
+func (l *List) Merge(o *List) {
+	if o != nil {
+		l.items = append(l.items, o.items...)
+	}
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (l *List) HasErrors() bool {
+	for _, d := range l.items {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Errors returns the errors, sorted by position.
+func (l *List) Errors() []Diagnostic { return l.filter(Error) }
+
+// Warnings returns the warnings, sorted by position.
+func (l *List) Warnings() []Diagnostic { return l.filter(Warning) }
+
+func (l *List) filter(s Severity) []Diagnostic {
+	var out []Diagnostic
+	for _, d := range l.items {
+		if d.Severity == s {
+			out = append(out, d)
+		}
+	}
+	Sort(out)
+	return out
+}
+
+// Sort orders diagnostics by file, line and column, keeping the order in which
+// problems at the same place were found.
+func Sort(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+}
+
+// Err returns nil when l holds no errors, and otherwise an error listing
+// every one of them. The warnings stay in l.
+func (l *List) Err() error {
+	errs := l.Errors()
+	if len(errs) == 0 {
+		return nil
+	}
+	return &Errors{List: errs}
+}
+
+// Errors is the error a failed phase returns: every problem of the run.
+type Errors struct {
+	List []Diagnostic
+}
+
+func (e *Errors) Error() string {
+	var b strings.Builder
+	for i, d := range e.List {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(d.String())
+	}
+	return b.String()
+}
