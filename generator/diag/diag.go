@@ -16,39 +16,51 @@ type Severity int
 const (
 	Error Severity = iota
 	Warning
+	Note // something the user should know that is not a fault, e.g. a key dropped after its date
 )
+
+// Pos is a place in an input file.
+type Pos struct {
+	Path string // as the user named it, e.g. "site.yaml" or "keys/rsa.pem"
+	Line int    // 1-based; 0 when there is no position
+	Col  int    // 1-based; 0 when there is no position
+}
+
+// At returns the position of line and column in the file p names.
+func (p Pos) At(line, col int) Pos { return Pos{p.Path, line, col} }
+
+// String returns "path:line:col", "path:line" or "path", whichever is known.
+func (p Pos) String() string {
+	switch {
+	case p.Line > 0 && p.Col > 0:
+		return fmt.Sprintf("%s:%d:%d", p.Path, p.Line, p.Col)
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d", p.Path, p.Line)
+	default:
+		return p.Path
+	}
+}
 
 // Diagnostic is one problem in the input.
 type Diagnostic struct {
 	Severity Severity
-	Path     string // as the user named it, e.g. "site.yaml" or "keys/rsa.pem"
-	Line     int    // 1-based; 0 when there is no position
-	Col      int    // 1-based; 0 when there is no position
-	Msg      string // lowercase, no trailing period; states the rule where one applies
-	Hint     string // an obvious fix, printed on its own line; may be empty
-}
-
-// Pos returns "path:line:col", "path:line" or "path", whichever is known.
-func (d Diagnostic) Pos() string {
-	switch {
-	case d.Line > 0 && d.Col > 0:
-		return fmt.Sprintf("%s:%d:%d", d.Path, d.Line, d.Col)
-	case d.Line > 0:
-		return fmt.Sprintf("%s:%d", d.Path, d.Line)
-	default:
-		return d.Path
-	}
+	Pos
+	Msg  string // lowercase, no trailing period; states the rule where one applies
+	Hint string // an obvious fix, printed on its own line; may be empty
 }
 
 func (d Diagnostic) Error() string {
 	s := d.Msg
-	if d.Severity == Warning {
+	switch d.Severity {
+	case Warning:
 		s = "warning: " + s
+	case Note:
+		s = "note: " + s
 	}
 	if d.Path == "" {
 		return s
 	}
-	return d.Pos() + ": " + s
+	return d.Pos.String() + ": " + s
 }
 
 // String is Error followed by the hint on its own line, the form printed to users.
@@ -67,14 +79,19 @@ type List struct {
 // Add appends d.
 func (l *List) Add(d Diagnostic) { l.items = append(l.items, d) }
 
-// Errorf adds an error at a position.
-func (l *List) Errorf(path string, line, col int, format string, args ...any) {
-	l.Add(Diagnostic{Severity: Error, Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+// Errorf adds an error at p.
+func (l *List) Errorf(p Pos, format string, args ...any) {
+	l.Add(Diagnostic{Severity: Error, Pos: p, Msg: fmt.Sprintf(format, args...)})
 }
 
-// Warnf adds a warning at a position.
-func (l *List) Warnf(path string, line, col int, format string, args ...any) {
-	l.Add(Diagnostic{Severity: Warning, Path: path, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+// Warnf adds a warning at p.
+func (l *List) Warnf(p Pos, format string, args ...any) {
+	l.Add(Diagnostic{Severity: Warning, Pos: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Notef adds a note at p.
+func (l *List) Notef(p Pos, format string, args ...any) {
+	l.Add(Diagnostic{Severity: Note, Pos: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 // Hint attaches a hint to the most recently added diagnostic.
@@ -104,8 +121,12 @@ func (l *List) HasErrors() bool {
 // Errors returns the errors, sorted by position.
 func (l *List) Errors() []Diagnostic { return l.filter(Error) }
 
-// Warnings returns the warnings, sorted by position.
-func (l *List) Warnings() []Diagnostic { return l.filter(Warning) }
+// Warnings returns the warnings and notes, sorted by position.
+func (l *List) Warnings() []Diagnostic {
+	out := append(l.filter(Warning), l.filter(Note)...)
+	Sort(out)
+	return out
+}
 
 func (l *List) filter(s Severity) []Diagnostic {
 	var out []Diagnostic

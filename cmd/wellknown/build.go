@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/publish"
+)
+
+var buildCmd = &command{
+	name:    "build",
+	summary: "build the site into the output directory",
+	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME]
+
+Examples:
+  wellknown build                          build ./site.yaml and ./keys into ./out
+  wellknown build --config prod/site.yaml --out public
+  wellknown build --clock 2027-01-31       build as of a date (retired keys past it are dropped)
+
+Reads site.yaml and the key directory it names, checks them against
+RFC 8414, OpenID Connect Discovery and RFC 7517, and writes the discovery
+documents and the JWK Set into the output directory. The directory is
+replaced whole: a failed build leaves the previous one as it was.
+
+Encrypted private keys in the key directory are decrypted with the password
+in the environment variable ` + keys.PasswordEnv + `.
+
+Flags:
+  -c, --config FILE   the site configuration (default site.yaml)
+  -o, --out DIR       the output directory (default out)
+      --clock TIME    the build's date, 2027-01-31 or RFC 3339 (default: now)
+` + exitStatusHelp,
+	flags: func(fs *pflag.FlagSet) {
+		fs.StringP("config", "c", "site.yaml", "")
+		fs.StringP("out", "o", "out", "")
+		fs.String("clock", "", "")
+	},
+	run: runBuild,
+}
+
+func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
+	}
+	cfg, _ := fs.GetString("config")
+	out, _ := fs.GetString("out")
+	now, err := clock(fs)
+	if err != nil {
+		return err
+	}
+	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv})
+	printDiagnostics(e.stderr, res.Warnings)
+	if err != nil {
+		var de *diag.Errors
+		if errors.As(err, &de) {
+			fmt.Fprintln(e.stderr, de)
+			fmt.Fprintf(e.stderr, "build failed: %s; %s was not changed\n", count(len(de.List), "error"), out)
+			return errSilent
+		}
+		return err
+	}
+	if err := publish.Write(out, res.Artifacts); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	summary(e.stdout, out, res)
+	return nil
+}
+
+func clock(fs *pflag.FlagSet) (time.Time, error) {
+	v, _ := fs.GetString("clock")
+	if v == "" {
+		return time.Now().UTC(), nil
+	}
+	t, err := config.ParseDate(v)
+	if err != nil {
+		return time.Time{}, usagef("--clock: %v", err)
+	}
+	return t, nil
+}
+
+func printDiagnostics(w io.Writer, ds []diag.Diagnostic) {
+	for _, d := range ds {
+		fmt.Fprintln(w, d.String())
+	}
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// summary prints one screen: what was written and which keys are in the set.
+func summary(w io.Writer, out string, res *generator.Result) {
+	fmt.Fprintf(w, "built %s for issuer %s\n", out, res.Site.Issuer)
+	for _, a := range res.Artifacts {
+		fmt.Fprintf(w, "  %-48s %6d bytes\n", "/"+a.Path, len(a.Body))
+	}
+	fmt.Fprintf(w, "%s published:\n", count(len(res.Keys), "key"))
+	for _, k := range res.Keys {
+		line := fmt.Sprintf("  %-8s %-7s %-10s %s  %s", k.State, k.JWK.Algorithm, keys.Desc(k.JWK.Key), k.JWK.KeyID, strings.Join(k.Files, ", "))
+		if len(k.JWK.Certificates) > 0 {
+			c := k.JWK.Certificates[0]
+			line += fmt.Sprintf("  (certificate %s, expires %s)", c.Subject, c.NotAfter.UTC().Format(time.DateOnly))
+		}
+		if k.State == config.Retired {
+			line += "  until " + k.PublishedUntil.Format(time.DateOnly)
+		}
+		fmt.Fprintln(w, line)
+	}
+	if n := len(res.Warnings); n > 0 {
+		fmt.Fprintf(w, "%s (see above)\n", count(n, "warning"))
+	}
+}

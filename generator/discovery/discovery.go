@@ -1,0 +1,276 @@
+// Package discovery renders the authorization-server metadata documents
+// (RFC 8414, OpenID Connect Discovery 1.0) of a site and checks every rule of
+// those specifications that a static publisher can check.
+package discovery
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/jsonout"
+	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/metadata"
+)
+
+// Document returns the metadata object of the site: issuer first, then every
+// field in the order of metadata.Fields, jwks_uri derived.
+func Document(site *config.Site) jsonout.Object {
+	var doc jsonout.Object
+	for _, f := range metadata.Fields {
+		switch f.Name {
+		case "issuer":
+			doc.Set("issuer", site.Issuer)
+		case "jwks_uri":
+			doc.Set("jwks_uri", site.JWKSURI)
+		default:
+			if v, ok := site.Lookup(f.Name); ok {
+				doc.Set(f.Name, v.Value)
+			}
+		}
+	}
+	return doc
+}
+
+// Render checks the site's metadata against the published keys and returns
+// the discovery documents, one artifact per location.
+func Render(site *config.Site, ks []keys.Key, header http.Header) ([]artifact.Artifact, *diag.List) {
+	var diags diag.List
+	check(site, ks, &diags)
+	issuer, _ := url.Parse(site.Issuer)
+	locs := Locations(issuer, site.BaseURL, site.OpenID)
+	hostable := 0
+	for _, l := range locs {
+		if l.Path != "" {
+			hostable++
+		}
+	}
+	for _, l := range locs {
+		if l.Path != "" {
+			continue
+		}
+		if hostable == 0 {
+			diags.Errorf(site.Where("base_url"), "no discovery document can be published: %s is outside base_url %s", l.URL, site.BaseURL)
+			diags.Hint("set base_url to the issuer's origin, or leave it out")
+			continue
+		}
+		diags.Warnf(site.Where("base_url"), "%s is not published: it is outside base_url %s; %s",
+			l.URL, site.BaseURL, whoMisses(l))
+	}
+	if diags.HasErrors() {
+		return nil, &diags
+	}
+	body, err := jsonout.Marshal(Document(site))
+	if err != nil {
+		diags.Errorf(diag.Pos{Path: site.File}, "cannot render metadata: %v", err)
+		return nil, &diags
+	}
+	var out []artifact.Artifact
+	for _, l := range locs {
+		if l.Path != "" {
+			out = append(out, artifact.Artifact{Path: l.Path, Body: body, Header: header.Clone()})
+		}
+	}
+	return out, &diags
+}
+
+func whoMisses(l Location) string {
+	if strings.Contains(l.URL, "/.well-known/"+OAuthName) {
+		return "OAuth 2.0 clients that use RFC 8414 discovery, MCP clients among them, will not find the metadata there"
+	}
+	if strings.HasSuffix(l.URL, "/.well-known/"+OIDCName) {
+		return "OpenID Connect relying parties will not find the metadata"
+	}
+	return "clients that try the RFC 8414 form for openid-configuration, MCP clients among them, fall back to the appended form"
+}
+
+// Server-side signing fields: the authorization server signs with these
+// algorithms, so a published key must be able to. Request objects and client
+// assertions are signed by clients, and are not listed.
+var serverSigning = []string{
+	"id_token_signing_alg_values_supported",
+	"userinfo_signing_alg_values_supported",
+	"introspection_signing_alg_values_supported",
+	"authorization_signing_alg_values_supported",
+}
+
+// Endpoints that authenticate clients, with the field that lists their
+// signing algorithms (RFC 8414 §2).
+var authAlgFields = [][2]string{
+	{"token_endpoint_auth_methods_supported", "token_endpoint_auth_signing_alg_values_supported"},
+	{"revocation_endpoint_auth_methods_supported", "revocation_endpoint_auth_signing_alg_values_supported"},
+	{"introspection_endpoint_auth_methods_supported", "introspection_endpoint_auth_signing_alg_values_supported"},
+}
+
+var knownAuthMethods = []string{
+	"none", "client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+	"tls_client_auth", "self_signed_tls_client_auth",
+}
+
+// JWS algorithms of RFC 7518 §3.1, RFC 8037 and RFC 9864.
+var knownJWSAlgs = []string{
+	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+	"PS256", "PS384", "PS512", "none", "EdDSA", "Ed25519", "Ed448", "ES256K",
+}
+
+func check(site *config.Site, ks []keys.Key, diags *diag.List) {
+	list := func(name string) ([]string, config.Value, bool) {
+		v, ok := site.Lookup(name)
+		if !ok {
+			return nil, v, false
+		}
+		l, _ := v.Value.([]string)
+		return l, v, true
+	}
+	has := func(name string) bool { _, ok := site.Lookup(name); return ok }
+	missing := func(name, rule, hint string) {
+		diags.Errorf(site.Where("metadata"), "%s is required (%s)", name, rule)
+		if hint != "" {
+			diags.Hint("%s", hint)
+		}
+	}
+
+	rts, rtv, ok := list("response_types_supported")
+	if !ok {
+		missing("response_types_supported", "RFC 8414 §2", "add response_types_supported: [code]")
+	}
+	for i, rt := range rts {
+		if err := checkResponseType(rt); err != nil {
+			diags.Errorf(rtv.Items[i], "response type %q %v (RFC 6749 §3.1.1, OAuth 2.0 Multiple Response Types §3)", rt, err)
+		}
+	}
+
+	grants, _, grantsSet := list("grant_types_supported")
+	if !grantsSet {
+		grants = []string{"authorization_code", "implicit"} // RFC 8414 §2 default
+	}
+	usesAuthz := slices.Contains(grants, "authorization_code") || slices.Contains(grants, "implicit")
+	onlyImplicit := len(grants) == 1 && grants[0] == "implicit"
+	switch {
+	case has("authorization_endpoint"):
+	case site.OpenID:
+		missing("authorization_endpoint", "OpenID Connect Discovery §3", "")
+	case usesAuthz:
+		missing("authorization_endpoint", "RFC 8414 §2: a supported grant type uses it", "")
+	}
+	if !has("token_endpoint") && !onlyImplicit {
+		rule := "RFC 8414 §2: required unless only the implicit grant is supported"
+		if site.OpenID {
+			rule = "OpenID Connect Discovery §3: required unless only the implicit flow is used"
+		}
+		missing("token_endpoint", rule, "")
+	}
+
+	if site.OpenID {
+		if !has("subject_types_supported") {
+			missing("subject_types_supported", "OpenID Connect Discovery §3", "add subject_types_supported: [public]")
+		}
+		algs, v, ok := list("id_token_signing_alg_values_supported")
+		switch {
+		case !ok:
+			missing("id_token_signing_alg_values_supported", "OpenID Connect Discovery §3", "add id_token_signing_alg_values_supported: [RS256] and an RSA key")
+		case !slices.Contains(algs, "RS256"):
+			diags.Errorf(v.Pos, "id_token_signing_alg_values_supported must include RS256 (OpenID Connect Discovery §3), which every relying party supports")
+			diags.Hint("add an RSA key to the key directory and RS256 to the list, or set openid: false to publish only RFC 8414 metadata")
+		}
+		if scopes, v, ok := list("scopes_supported"); ok && !slices.Contains(scopes, "openid") {
+			diags.Warnf(v.Pos, "scopes_supported should list openid (OpenID Connect Discovery §3)")
+		}
+	}
+	if sts, v, ok := list("subject_types_supported"); ok {
+		for i, st := range sts {
+			if st != "public" && st != "pairwise" {
+				diags.Errorf(v.Items[i], "subject type %q is neither public nor pairwise (OpenID Connect Core §8)", st)
+			}
+		}
+	}
+
+	for _, pair := range authAlgFields {
+		methods, mv, ok := list(pair[0])
+		for i, m := range methods {
+			if !slices.Contains(knownAuthMethods, m) {
+				diags.Warnf(mv.Items[i], "%s lists %q, which is not a registered client authentication method", pair[0], m)
+				diags.Hint("registered methods: %s", strings.Join(knownAuthMethods, ", "))
+			}
+		}
+		jwt := ok && (slices.Contains(methods, "private_key_jwt") || slices.Contains(methods, "client_secret_jwt"))
+		algs, av, algsSet := list(pair[1])
+		if jwt && !algsSet {
+			diags.Errorf(mv.Pos, "%s is required because %s lists private_key_jwt or client_secret_jwt (RFC 8414 §2)", pair[1], pair[0])
+			diags.Hint("add %s: [RS256, ES256]", pair[1])
+		}
+		for i, a := range algs {
+			if a == "none" {
+				diags.Errorf(av.Items[i], "%s must not list none (RFC 8414 §2)", pair[1])
+			}
+		}
+	}
+
+	for _, f := range metadata.Fields {
+		if !strings.HasSuffix(f.Name, "_signing_alg_values_supported") {
+			continue
+		}
+		algs, v, _ := list(f.Name)
+		for i, a := range algs {
+			if !slices.Contains(knownJWSAlgs, a) {
+				diags.Warnf(v.Items[i], "%s lists %q, which is not a registered JWS algorithm (RFC 7518 §3.1)", f.Name, a)
+			}
+		}
+	}
+	for _, name := range serverSigning {
+		algs, v, _ := list(name)
+		for i, a := range algs {
+			if a == "none" || strings.HasPrefix(a, "HS") {
+				continue // no key of ours: unsigned, or keyed by the client's secret
+			}
+			if !canSign(ks, a) {
+				diags.Errorf(v.Items[i], "%s lists %s, but no published active or next signing key has alg %s", name, a, a)
+				diags.Hint("add a key for %s to the key directory, or set alg on a key in site.yaml (keys: FILE: {alg: %s})", a, a)
+			}
+		}
+	}
+
+	if ccm, v, ok := list("code_challenge_methods_supported"); !ok {
+		diags.Warnf(site.Where("metadata"), "code_challenge_methods_supported is missing: MCP clients refuse authorization servers that do not advertise PKCE")
+		diags.Hint("add code_challenge_methods_supported: [S256]")
+	} else if !slices.Contains(ccm, "S256") {
+		diags.Warnf(v.Pos, "code_challenge_methods_supported lacks S256, the method clients must use when they can (RFC 7636 §4.2)")
+	}
+}
+
+func canSign(ks []keys.Key, alg string) bool {
+	for _, k := range ks {
+		if k.State != config.Retired && k.JWK.Use == "sig" && k.JWK.Algorithm == alg {
+			return true
+		}
+	}
+	return false
+}
+
+// checkResponseType accepts "none" alone, or a set of code, token and id_token.
+func checkResponseType(rt string) error {
+	parts := strings.Split(rt, " ")
+	if rt == "none" {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, p := range parts {
+		switch p {
+		case "code", "token", "id_token":
+		case "none":
+			return fmt.Errorf("combines none with other values")
+		default:
+			return fmt.Errorf("has unknown value %q", p)
+		}
+		if seen[p] {
+			return fmt.Errorf("repeats %q", p)
+		}
+		seen[p] = true
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+// Package generator runs a site's build as named phases:
+//
+//	load → keys → render → headers
+//
+// Each phase reports every problem it finds, with its position, and the build
+// fails after the last phase that can still run, so a user sees all of a
+// run's problems at once. Rendering is pure: the same inputs and clock give
+// the same artifacts, byte for byte. Writing them is publish's job.
+package generator
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/discovery"
+	"github.com/wellknown-dev/wellknown/generator/jsonout"
+	"github.com/wellknown-dev/wellknown/generator/keys"
+)
+
+// Options are the inputs of a build besides the files.
+type Options struct {
+	Config string // path of site.yaml
+	// Now is the build's clock: it decides which retired keys have left the
+	// key set. It is an input so that a build can be repeated exactly.
+	Now    time.Time
+	Getenv func(string) string
+}
+
+// Result is a successful build.
+type Result struct {
+	Site      *config.Site
+	Keys      []keys.Key
+	Artifacts []artifact.Artifact // sorted by path
+	Warnings  []diag.Diagnostic   // warnings and notes, sorted by position
+}
+
+// Build loads the site and renders its artifacts. Input problems come back
+// as a *diag.Errors listing all of them.
+func Build(o Options) (*Result, error) {
+	var diags diag.List
+	fail := func() (*Result, error) {
+		return &Result{Warnings: diags.Warnings()}, diags.Err()
+	}
+
+	// load
+	site, d := config.Load(o.Config)
+	diags.Merge(d)
+	if site == nil {
+		return fail()
+	}
+	// The key directory is read even when site.yaml has errors, so that one
+	// run reports the problems of both.
+
+	// keys
+	ks, d := keys.Load(keys.Options{
+		Dir:      filepath.Join(site.Dir, site.KeyDir),
+		Display:  filepath.ToSlash(filepath.Join(site.Dir, site.KeyDir)),
+		Settings: site.Keys,
+		Password: func() ([]byte, bool) {
+			v := o.Getenv(keys.PasswordEnv)
+			return []byte(v), v != ""
+		},
+		Now: o.Now,
+	})
+	diags.Merge(d)
+	if diags.HasErrors() {
+		return fail()
+	}
+	for _, k := range ks {
+		if k.Demo {
+			diags.Warnf(diag.Pos{Path: k.File()}, "publishing a demo key whose private half is public in the wellknown repository: anyone can sign tokens with it")
+			diags.Hint("replace the files in %s with your own keys (see keys/README.md)", site.KeyDir)
+		}
+	}
+
+	// render
+	as, d := discovery.Render(site, ks, nil)
+	diags.Merge(d)
+	if diags.HasErrors() {
+		return fail()
+	}
+	jwks, err := jsonout.Marshal(keys.Set(ks))
+	if err != nil {
+		return &Result{}, fmt.Errorf("render: %s: %w", site.JWKSPath, err)
+	}
+	as = append(as, artifact.Artifact{Path: site.JWKSPath, Body: jwks})
+	checkPaths(site, as, &diags)
+	if diags.HasErrors() {
+		return fail()
+	}
+
+	// headers
+	for i := range as {
+		as[i].Header = headerFor(as[i])
+	}
+	artifact.Sort(as)
+	return &Result{Site: site, Keys: ks, Artifacts: as, Warnings: diags.Warnings()}, nil
+}
+
+// checkPaths rejects two documents at one path, e.g. a jwks_path that
+// shadows a discovery document.
+func checkPaths(site *config.Site, as []artifact.Artifact, diags *diag.List) {
+	seen := map[string]bool{}
+	for _, a := range as {
+		if seen[a.Path] {
+			diags.Errorf(site.Where("jwks_path"), "two documents would be published at /%s", a.Path)
+		}
+		seen[a.Path] = true
+	}
+}
+
+// headerFor decides the headers of every published file: all of them are
+// public JSON that browsers on other origins must be able to read.
+func headerFor(artifact.Artifact) http.Header {
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "public, max-age=300")
+	return h
+}

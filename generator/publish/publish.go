@@ -1,0 +1,93 @@
+// Package publish writes a site's artifacts to disk so that the output
+// directory is always either the previous build or the new one, whole: the
+// files go to a sibling temporary directory, are synced, and the directory
+// is swapped in. A build that fails or is killed leaves the old output as it
+// was.
+package publish
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+)
+
+// markers are entries no build output holds: a directory with one of them is
+// a source tree given as --out by mistake, and is never replaced.
+var markers = []string{".git", "site.yaml", "go.mod"}
+
+// Write replaces dir with a directory holding exactly the artifacts.
+func Write(dir string, as []artifact.Artifact) (err error) {
+	dir = filepath.Clean(dir)
+	if err := guard(dir); err != nil {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", parent, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	if err != nil {
+		return fmt.Errorf("cannot create a temporary directory beside %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", tmp, err)
+	}
+	if err := writeAll(tmp, as); err != nil {
+		return err
+	}
+	// One sync for the whole tree: fsync per file costs seconds for large
+	// registries, and the swap below is what makes the result visible.
+	syncAll(tmp)
+	if err := swap(tmp, dir); err != nil {
+		return fmt.Errorf("cannot replace %s: %w", dir, err)
+	}
+	return nil
+}
+
+func guard(dir string) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s exists and is not a directory; refusing to replace it", dir)
+	}
+	for _, m := range markers {
+		if _, err := os.Lstat(filepath.Join(dir, m)); err == nil {
+			return fmt.Errorf("%s holds %s, so it is not a build output; refusing to replace it", dir, m)
+		}
+	}
+	return nil
+}
+
+func writeAll(root string, as []artifact.Artifact) error {
+	seen := make(map[string]bool, len(as))
+	for _, a := range as {
+		if err := artifact.CheckPath(a.Path); err != nil {
+			return err
+		}
+		if seen[a.Path] {
+			return fmt.Errorf("two artifacts are both %s", a.Path)
+		}
+		seen[a.Path] = true
+		p := filepath.Join(root, filepath.FromSlash(a.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("cannot write %s: %w", a.Path, err)
+		}
+		if err := os.WriteFile(p, a.Body, 0o644); err != nil {
+			return fmt.Errorf("cannot write %s: %w", a.Path, err)
+		}
+	}
+	return nil
+}
