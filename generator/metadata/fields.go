@@ -4,12 +4,12 @@ package metadata
 type Kind int
 
 const (
-	String   Kind = iota
-	Bool          // JSON true or false
-	Endpoint      // absolute https URL without a fragment (RFC 8414 §2)
-	Page          // absolute http or https URL of a page meant for people
-	Strings       // non-empty array of distinct strings
-	Endpoints     // object whose members are Endpoint values (RFC 8705 §5)
+	String    Kind = iota
+	Bool           // JSON true or false
+	Endpoint       // absolute https URL without a fragment (RFC 8414 §2)
+	Page           // absolute http or https URL of a page meant for people
+	Strings        // non-empty array of distinct strings
+	Endpoints      // object whose members are Endpoint values (RFC 8705 §5)
 )
 
 // Field describes one authorization-server metadata name.
