@@ -4,10 +4,8 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/metadata"
 )
 
@@ -106,133 +105,84 @@ func (s *Site) Lookup(name string) (Value, bool) {
 // decode, so that later phases can still report their own problems; it must
 // not be built from while the list has errors.
 func Load(path string) (*Site, *diag.List) {
-	var diags diag.List
-	f, err := os.Open(path)
+	data, err := yamlwalk.ReadFile(path, MaxSize)
 	if err != nil {
-		diags.Errorf(diag.Pos{Path: path}, "cannot read configuration: %v", unwrapPathError(err))
+		var diags diag.List
+		diags.Errorf(diag.Pos{Path: path}, "cannot read configuration: %v", err)
 		if errors.Is(err, os.ErrNotExist) {
 			diags.Hint("run wellknown from the directory holding site.yaml, or name it with --config")
 		}
 		return nil, &diags
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		diags.Errorf(diag.Pos{Path: path}, "cannot read configuration: %v", unwrapPathError(err))
-		return nil, &diags
-	}
 	return Parse(path, data)
 }
 
-// unwrapPathError drops the path from an *os.PathError, which the
-// diagnostic already names.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // Parse validates data as the content of the file at path.
-func Parse(path string, data []byte) (site *Site, diags *diag.List) {
-	diags = &diag.List{}
-	file := diag.Pos{Path: path}
-	if len(data) > MaxSize {
-		diags.Errorf(file, "configuration is larger than %d bytes", MaxSize)
-		return nil, diags
-	}
-	// yaml.v3 has panicked on hostile input in the past; a configuration
-	// error is the right answer to any input, never a crash.
-	defer func() {
-		if r := recover(); r != nil {
-			diags.Errorf(file, "invalid YAML: parser failed: %v", r)
-			site = nil
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	w := &walker{file: file, diags: diags}
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			diags.Errorf(file.At(1, 1), "configuration is empty")
-			diags.Hint("start from the site.yaml in the wellknown repository")
-		} else {
-			w.syntaxError(err)
-		}
-		return nil, diags
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		diags.Errorf(file.At(extra.Line, extra.Column), "configuration must be a single YAML document")
-		return nil, diags
-	} else if !errors.Is(err, io.EOF) {
-		w.syntaxError(err)
+func Parse(path string, data []byte) (*Site, *diag.List) {
+	diags := &diag.List{}
+	root, w := yamlwalk.Parse(path, data, MaxSize, diags)
+	if root == nil {
 		return nil, diags
 	}
 	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
 		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, pos: map[string]diag.Pos{}}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
 	s.decode(w, root)
 	return s, diags
 }
 
 var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata"}
 
-func (s *Site) decode(w *walker, root *yaml.Node) {
-	pairs, ok := w.mapping(root, "the configuration")
+func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
+	pairs, ok := w.Mapping(root, "the configuration")
 	if !ok {
 		return
 	}
 	var metaNode, keysNode *yaml.Node
 	var jwksNode, baseNode *yaml.Node
 	for _, p := range pairs {
-		s.pos[p.key] = w.pos(p.kNode)
-		switch p.key {
+		s.pos[p.Key] = w.Pos(p.KNode)
+		switch p.Key {
 		case "issuer":
-			if v, ok := w.str(p.val, "issuer"); ok {
+			if v, ok := w.Str(p.Val, "issuer"); ok {
 				s.Issuer = v
 				if err := checkIssuer(v); err != nil {
-					w.errorf(p.val, "issuer %v (RFC 8414 §2)", err)
+					w.Errorf(p.Val, "issuer %v (RFC 8414 §2)", err)
 				}
 			}
 		case "base_url":
-			baseNode = p.val
+			baseNode = p.Val
 		case "openid":
-			s.OpenID, _ = w.boolean(p.val, "openid")
+			s.OpenID, _ = w.Bool(p.Val, "openid")
 		case "jwks_path":
-			jwksNode = p.val
+			jwksNode = p.Val
 		case "key_dir":
-			if v, ok := w.str(p.val, "key_dir"); ok {
+			if v, ok := w.Str(p.Val, "key_dir"); ok {
 				if v == "" {
-					w.errorf(p.val, "key_dir must not be empty")
+					w.Errorf(p.Val, "key_dir must not be empty")
 				}
 				s.KeyDir = v
 			}
 		case "keys":
-			keysNode = p.val
+			keysNode = p.Val
 		case "metadata":
-			metaNode = p.val
+			metaNode = p.Val
 		default:
-			w.unknown(p, "", topFields)
-			if _, isMeta := metadata.Lookup(p.key); isMeta {
-				w.diags.Hint("metadata fields go under the metadata: key")
+			w.Unknown(p, "", topFields)
+			if _, isMeta := metadata.Lookup(p.Key); isMeta {
+				w.Diags.Hint("metadata fields go under the metadata: key")
 			}
 		}
 	}
 	if _, ok := s.pos["issuer"]; !ok {
-		w.errorf(root, "issuer is required (RFC 8414 §2)")
-		w.diags.Hint("add a line such as: issuer: https://login.example.com")
+		w.Errorf(root, "issuer is required (RFC 8414 §2)")
+		w.Diags.Hint("add a line such as: issuer: https://login.example.com")
 	}
 	s.decodeBaseURL(w, baseNode)
 	if jwksNode != nil {
-		if v, ok := w.str(jwksNode, "jwks_path"); ok {
+		if v, ok := w.Str(jwksNode, "jwks_path"); ok {
 			v = strings.TrimPrefix(v, "/")
 			if err := artifact.CheckPath(v); err != nil || strings.ContainsAny(v, "?#") {
-				w.errorf(jwksNode, "jwks_path %q must be a file path below the site root, such as /jwks.json", v)
+				w.Errorf(jwksNode, "jwks_path %q must be a file path below the site root, such as /jwks.json", v)
 			} else {
 				s.JWKSPath = v
 			}
@@ -254,14 +204,14 @@ func (s *Site) decode(w *walker, root *yaml.Node) {
 	}
 }
 
-func (s *Site) decodeBaseURL(w *walker, n *yaml.Node) {
+func (s *Site) decodeBaseURL(w *yamlwalk.Walker, n *yaml.Node) {
 	if n == nil {
 		if u, err := url.Parse(s.Issuer); err == nil && checkIssuer(s.Issuer) == nil {
 			s.BaseURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		}
 		return
 	}
-	v, ok := w.str(n, "base_url")
+	v, ok := w.Str(n, "base_url")
 	if !ok {
 		return
 	}
@@ -270,7 +220,7 @@ func (s *Site) decodeBaseURL(w *walker, n *yaml.Node) {
 		err = errors.New("must not have a query")
 	}
 	if err != nil {
-		w.errorf(n, "base_url %v", err)
+		w.Errorf(n, "base_url %v", err)
 		return
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
@@ -320,113 +270,113 @@ func parseAbsolute(v string) (*url.URL, error) {
 
 var keyFields = []string{"state", "use", "alg", "kid", "published_until"}
 
-func (s *Site) decodeKeys(w *walker, n *yaml.Node) {
-	pairs, ok := w.mapping(n, "keys")
+func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
+	pairs, ok := w.Mapping(n, "keys")
 	if !ok {
 		return
 	}
 	for _, p := range pairs {
-		k := KeySettings{File: p.key, State: Active, Pos: map[string]diag.Pos{"": w.pos(p.kNode)}}
-		prefix := "keys." + p.key
-		s.pos[prefix] = w.pos(p.kNode)
-		if p.key != filepath.Base(p.key) || p.key == "." || p.key == ".." || strings.ContainsAny(p.key, `/\`) {
-			w.errorf(p.kNode, "keys entry %q must be a file name in the key directory", p.key)
+		k := KeySettings{File: p.Key, State: Active, Pos: map[string]diag.Pos{"": w.Pos(p.KNode)}}
+		prefix := "keys." + p.Key
+		s.pos[prefix] = w.Pos(p.KNode)
+		if p.Key != filepath.Base(p.Key) || p.Key == "." || p.Key == ".." || strings.ContainsAny(p.Key, `/\`) {
+			w.Errorf(p.KNode, "keys entry %q must be a file name in the key directory", p.Key)
 		}
-		fields, ok := w.mapping(p.val, "keys entry "+p.key)
+		fields, ok := w.Mapping(p.Val, "keys entry "+p.Key)
 		if !ok {
 			continue
 		}
 		var untilNode *yaml.Node
 		for _, f := range fields {
-			k.Pos[f.key] = w.pos(f.val)
-			s.pos[prefix+"."+f.key] = w.pos(f.val)
-			switch f.key {
+			k.Pos[f.Key] = w.Pos(f.Val)
+			s.pos[prefix+"."+f.Key] = w.Pos(f.Val)
+			switch f.Key {
 			case "state":
-				if v, ok := w.str(f.val, "state"); ok {
+				if v, ok := w.Str(f.Val, "state"); ok {
 					switch State(v) {
 					case Active, Next, Retired:
 						k.State = State(v)
 					default:
-						w.errorf(f.val, "state must be active, next or retired, not %q", v)
+						w.Errorf(f.Val, "state must be active, next or retired, not %q", v)
 					}
 				}
 			case "use":
-				if v, ok := w.str(f.val, "use"); ok {
+				if v, ok := w.Str(f.Val, "use"); ok {
 					if v != "sig" && v != "enc" {
-						w.errorf(f.val, "use must be sig or enc, not %q (RFC 7517 §4.2)", v)
+						w.Errorf(f.Val, "use must be sig or enc, not %q (RFC 7517 §4.2)", v)
 					}
 					k.Use = v
 				}
 			case "alg":
-				k.Alg, _ = w.str(f.val, "alg")
+				k.Alg, _ = w.Str(f.Val, "alg")
 			case "kid":
-				if v, ok := w.str(f.val, "kid"); ok {
+				if v, ok := w.Str(f.Val, "kid"); ok {
 					if v == "" {
-						w.errorf(f.val, "kid must not be empty; leave it out for the RFC 7638 thumbprint")
+						w.Errorf(f.Val, "kid must not be empty; leave it out for the RFC 7638 thumbprint")
 					}
 					k.Kid = v
 				}
 			case "published_until":
-				untilNode = f.val
-				k.PublishedUntil, _ = w.date(f.val, "published_until")
+				untilNode = f.Val
+				k.PublishedUntil, _ = w.Date(f.Val, "published_until")
 			default:
-				w.unknown(f, " in keys entry "+p.key, keyFields)
+				w.Unknown(f, " in keys entry "+p.Key, keyFields)
 			}
 		}
 		switch {
 		case k.State == Retired && untilNode == nil:
-			w.errorf(p.kNode, "retired key %s needs published_until: the date after which it leaves the key set", p.key)
-			w.diags.Hint("a retired key stays published until the tokens it signed have expired and caches have let go")
+			w.Errorf(p.KNode, "retired key %s needs published_until: the date after which it leaves the key set", p.Key)
+			w.Diags.Hint("a retired key stays published until the tokens it signed have expired and caches have let go")
 		case k.State != Retired && untilNode != nil:
-			w.errorf(untilNode, "published_until applies to retired keys only; %s is %s", p.key, k.State)
+			w.Errorf(untilNode, "published_until applies to retired keys only; %s is %s", p.Key, k.State)
 		}
 		s.Keys = append(s.Keys, k)
 	}
 }
 
-func (s *Site) decodeMetadata(w *walker, n *yaml.Node) {
-	pairs, ok := w.mapping(n, "metadata")
+func (s *Site) decodeMetadata(w *yamlwalk.Walker, n *yaml.Node) {
+	pairs, ok := w.Mapping(n, "metadata")
 	if !ok {
 		return
 	}
 	for _, p := range pairs {
-		name := "metadata." + p.key
-		s.pos[name] = w.pos(p.kNode)
-		f, known := metadata.Lookup(p.key)
+		name := "metadata." + p.Key
+		s.pos[name] = w.Pos(p.KNode)
+		f, known := metadata.Lookup(p.Key)
 		if !known {
-			if p.key == "signed_metadata" {
-				w.errorf(p.kNode, "signed_metadata is made by the build, not written (RFC 8414 §2.1)")
+			if p.Key == "signed_metadata" {
+				w.Errorf(p.KNode, "signed_metadata is made by the build, not written (RFC 8414 §2.1)")
 				continue
 			}
-			w.unknown(p, " in metadata", metadata.Names())
+			w.Unknown(p, " in metadata", metadata.Names())
 			continue
 		}
-		v := Value{Field: f, Pos: w.pos(p.kNode)}
+		v := Value{Field: f, Pos: w.Pos(p.KNode)}
 		var ok bool
 		switch f.Kind {
 		case metadata.String:
-			v.Value, ok = w.str(p.val, p.key)
+			v.Value, ok = w.Str(p.Val, p.Key)
 		case metadata.Bool:
-			v.Value, ok = w.boolean(p.val, p.key)
+			v.Value, ok = w.Bool(p.Val, p.Key)
 		case metadata.Endpoint, metadata.Page:
 			var str string
-			if str, ok = w.str(p.val, p.key); ok {
+			if str, ok = w.Str(p.Val, p.Key); ok {
 				v.Value = str
 				if err := checkURL(f.Kind, str); err != nil {
-					w.errorf(p.val, "%s %v (%s)", p.key, err, f.Spec)
+					w.Errorf(p.Val, "%s %v (%s)", p.Key, err, f.Spec)
 				}
 			}
 		case metadata.Strings:
 			var list []string
-			if list, v.Items, ok = w.strings(p.val, p.key); ok {
+			if list, v.Items, ok = w.Strings(p.Val, p.Key); ok {
 				v.Value = list
 				if len(list) == 0 {
-					w.warnf(p.kNode, "empty %s left out: arrays with zero elements are omitted (RFC 8414 §3.2)", p.key)
+					w.Warnf(p.KNode, "empty %s left out: arrays with zero elements are omitted (RFC 8414 §3.2)", p.Key)
 					continue
 				}
 			}
 		case metadata.Endpoints:
-			v.Value, v.Items, ok = s.decodeEndpoints(w, p.key, p.val, f)
+			v.Value, v.Items, ok = s.decodeEndpoints(w, p.Key, p.Val, f)
 		}
 		if !ok {
 			continue
@@ -440,36 +390,36 @@ func (s *Site) decodeMetadata(w *walker, n *yaml.Node) {
 }
 
 // checkDerived accepts a derived field only when it agrees with the build.
-func (s *Site) checkDerived(w *walker, p pair, v Value) {
-	want := map[string]string{"issuer": s.Issuer, "jwks_uri": s.JWKSURI}[p.key]
+func (s *Site) checkDerived(w *yamlwalk.Walker, p yamlwalk.Pair, v Value) {
+	want := map[string]string{"issuer": s.Issuer, "jwks_uri": s.JWKSURI}[p.Key]
 	if got, _ := v.Value.(string); got != want {
-		w.errorf(p.val, "%s is derived as %q; the value here disagrees", p.key, want)
-		w.diags.Hint("remove %s from metadata; wellknown fills it in", p.key)
+		w.Errorf(p.Val, "%s is derived as %q; the value here disagrees", p.Key, want)
+		w.Diags.Hint("remove %s from metadata; wellknown fills it in", p.Key)
 	}
 }
 
-func (s *Site) decodeEndpoints(w *walker, name string, n *yaml.Node, f metadata.Field) (any, []diag.Pos, bool) {
-	pairs, ok := w.mapping(n, name)
+func (s *Site) decodeEndpoints(w *yamlwalk.Walker, name string, n *yaml.Node, f metadata.Field) (any, []diag.Pos, bool) {
+	pairs, ok := w.Mapping(n, name)
 	if !ok {
 		return nil, nil, false
 	}
 	out := map[string]string{}
 	var ps []diag.Pos
 	for _, p := range pairs {
-		v, good := w.str(p.val, name+"."+p.key)
+		v, good := w.Str(p.Val, name+"."+p.Key)
 		if !good {
 			ok = false
 			continue
 		}
 		if err := checkURL(metadata.Endpoint, v); err != nil {
-			w.errorf(p.val, "%s.%s %v (%s)", name, p.key, err, f.Spec)
+			w.Errorf(p.Val, "%s.%s %v (%s)", name, p.Key, err, f.Spec)
 			ok = false
 		}
-		out[p.key] = v
-		ps = append(ps, w.pos(p.kNode))
+		out[p.Key] = v
+		ps = append(ps, w.Pos(p.KNode))
 	}
 	if len(out) == 0 {
-		w.warnf(n, "empty %s left out", name)
+		w.Warnf(n, "empty %s left out", name)
 		return nil, nil, false
 	}
 	return out, ps, ok
@@ -486,3 +436,6 @@ func checkURL(k metadata.Kind, v string) error {
 	}
 	return err
 }
+
+// ParseDate reads a day (midnight UTC) or an RFC 3339 instant.
+func ParseDate(s string) (time.Time, error) { return yamlwalk.ParseDate(s) }
