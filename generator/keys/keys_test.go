@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/youmark/pkcs8"
 
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
@@ -344,6 +345,8 @@ func TestErrors(t *testing.T) {
 			[]string{"keys/a.pem: PEM block 2 (PRIVATE KEY): a second key in the same file; keep one key (and its certificates) per file"}},
 		{"symmetric jwk", map[string][]byte{"a.jwk": []byte(`{"kty":"oct","k":"c2VjcmV0"}`)}, nil, "",
 			[]string{"keys/a.jwk: symmetric (oct) keys are never published (OpenID Connect Discovery §3)"}},
+		{"jwk whose x5c is another key", map[string][]byte{"a.jwk": x5cMismatch(t, other, leafCert)}, nil, "",
+			[]string{"keys/a.jwk: not a valid JWK: go-jose/go-jose: invalid JWK, public keys in key and x5c fields do not match"}},
 		{"jwk set", map[string][]byte{"a.json": []byte(`{"keys":[]}`)}, nil, "",
 			[]string{"keys/a.json: holds a JWK Set; put one key in each file so that site.yaml can name it"}},
 		{"encrypted without password", map[string][]byte{"a.pem": encPEM}, nil, "",
@@ -393,19 +396,34 @@ func TestErrors(t *testing.T) {
 }
 
 func TestEncryptedKeyWithPassword(t *testing.T) {
-	dir := t.TempDir()
 	k := tk.Ed25519(t)
-	der, err := cryptoutils.MarshalPrivateKeyToEncryptedDER(k, func(bool) ([]byte, error) { return []byte("hunter2"), nil })
+	pw := func(bool) ([]byte, error) { return []byte("hunter2"), nil }
+	cosign, err := cryptoutils.MarshalPrivateKeyToEncryptedDER(k, pw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tk.Write(t, dir, "cosign.key", tk.PEM(string(cryptoutils.EncryptedSigstorePrivateKeyPEMType), der))
-	ks, d := load(t, dir, nil, "hunter2")
-	if d.HasErrors() {
-		t.Fatal(d.Err())
+	pkcs8DER, err := pkcs8.MarshalPrivateKey(k, []byte("hunter2"), nil) // PBES2, as openssl genpkey -aes256 writes
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !ks[0].JWK.Key.(ed25519.PublicKey).Equal(k.Public()) || ks[0].Signer == nil {
-		t.Error("decrypted key is not the one written")
+	for name, data := range map[string][]byte{
+		"cosign": tk.PEM(string(cryptoutils.EncryptedSigstorePrivateKeyPEMType), cosign),
+		"pkcs8":  tk.PEM("ENCRYPTED PRIVATE KEY", pkcs8DER),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tk.Write(t, dir, "signing.key", data)
+			ks, d := load(t, dir, nil, "hunter2")
+			if d.HasErrors() {
+				t.Fatal(d.Err())
+			}
+			if !ks[0].JWK.Key.(ed25519.PublicKey).Equal(k.Public()) || ks[0].Signer == nil {
+				t.Error("decrypted key is not the one written")
+			}
+			if _, d := load(t, dir, nil, ""); !strings.Contains(d.Err().Error(), "WELLKNOWN_KEY_PASSWORD is not set") {
+				t.Errorf("without a password: %v", d.Err())
+			}
+		})
 	}
 }
 
@@ -466,4 +484,14 @@ func (randReader) Read(p []byte) (int, error) {
 		p[i] = byte(i*7 + 1)
 	}
 	return len(p), nil
+}
+
+// x5cMismatch is a JWK of key whose x5c holds a certificate of another key.
+func x5cMismatch(t *testing.T, key *ecdsa.PrivateKey, cert *x509.Certificate) []byte {
+	t.Helper()
+	var m map[string]any
+	json.Unmarshal(tk.JWK(t, &key.PublicKey, ""), &m)
+	m["x5c"] = []string{base64.StdEncoding.EncodeToString(cert.Raw)}
+	b, _ := json.Marshal(m)
+	return b
 }
