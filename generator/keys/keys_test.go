@@ -106,7 +106,7 @@ func TestVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			if v.JWS != "" {
-				sig, err := jose.ParseSigned(v.JWS, []jose.SignatureAlgorithm{jose.EdDSA})
+				sig, err := jose.ParseSignedCompact(v.JWS, []jose.SignatureAlgorithm{jose.EdDSA})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -142,7 +142,9 @@ func (it *item) addBlock(b *pem.Block, password func() ([]byte, bool)) error {
 		return it.setKey(pub, nil)
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY",
 		string(cryptoutils.EncryptedSigstorePrivateKeyPEMType), "ENCRYPTED COSIGN PRIVATE KEY":
-		encrypted := strings.HasPrefix(b.Type, "ENCRYPTED") || x509.IsEncryptedPEMBlock(b) //nolint:staticcheck // detection only
+		// A DEK-Info header marks legacy OpenSSL PEM encryption (RFC 1423).
+		_, legacy := b.Headers["DEK-Info"]
+		encrypted := strings.HasPrefix(b.Type, "ENCRYPTED") || legacy
 		var pass cryptoutils.PassFunc
 		if encrypted {
 			pw, ok := password()
