@@ -78,8 +78,13 @@ func Build(o Options) (*Result, error) {
 		}
 	}
 
+	signer := metadataSigner(site, ks, &diags)
+	if diags.HasErrors() {
+		return fail()
+	}
+
 	// render
-	as, d := discovery.Render(site, ks, nil)
+	as, d := discovery.Render(site, ks, signer, nil)
 	diags.Merge(d)
 	if diags.HasErrors() {
 		return fail()
@@ -123,4 +128,33 @@ func headerFor(artifact.Artifact) http.Header {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "public, max-age=300")
 	return h
+}
+
+// metadataSigner finds the key site.yaml names for signed_metadata.
+func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Key {
+	sm := site.SignedMetadata
+	if sm == nil {
+		return nil
+	}
+	at := site.Where("signed_metadata.key")
+	for i, k := range ks {
+		for _, f := range k.Files {
+			if filepath.Base(f) != sm.Key {
+				continue
+			}
+			switch {
+			case k.State == config.Retired:
+				diags.Errorf(at, "signed_metadata.key %s is retired; sign with an active key", sm.Key)
+			case k.JWK.Use != "sig":
+				diags.Errorf(at, "signed_metadata.key %s has use %q; signing needs use sig", sm.Key, k.JWK.Use)
+			case k.Signer == nil:
+				diags.Errorf(at, "signed_metadata.key %s holds only a public key; signing needs its private key in the key directory", sm.Key)
+			default:
+				return &ks[i]
+			}
+			return nil
+		}
+	}
+	diags.Errorf(at, "signed_metadata.key %s: no published key of that name in %s", sm.Key, site.KeyDir)
+	return nil
 }

@@ -38,9 +38,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var clock = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 
+func buildErr(config string) (*generator.Result, error) {
+	return generator.Build(generator.Options{Config: config, Now: clock, Getenv: func(string) string { return "" }})
+}
+
 func build(t *testing.T, config string) *generator.Result {
 	t.Helper()
-	res, err := generator.Build(generator.Options{Config: config, Now: clock, Getenv: func(string) string { return "" }})
+	res, err := buildErr(config)
 	if err != nil {
 		t.Fatalf("build %s:\n%v", config, err)
 	}

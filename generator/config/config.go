@@ -44,6 +44,8 @@ type Site struct {
 
 	Keys     []KeySettings // in file order
 	Metadata []Value       // in file order; empty lists are dropped
+	// SignedMetadata, when set, adds an RFC 8414 §2.1 signed_metadata JWT.
+	SignedMetadata *SignedMetadata
 
 	pos map[string]diag.Pos
 }
@@ -70,6 +72,13 @@ const (
 	Next    State = "next"    // published ahead of use, so caches hold it before it signs
 	Retired State = "retired" // no longer signs; published until PublishedUntil
 )
+
+// SignedMetadata says which key signs the signed_metadata JWT.
+type SignedMetadata struct {
+	Key    string // a file name in the key directory
+	OpenID bool   // put it in the OpenID Connect document too
+	Pos    diag.Pos
+}
 
 // Value is one metadata field as written in site.yaml.
 type Value struct {
@@ -130,7 +139,7 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -166,6 +175,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			keysNode = p.Val
 		case "metadata":
 			metaNode = p.Val
+		case "signed_metadata":
+			s.decodeSignedMetadata(w, p)
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {
@@ -332,6 +343,30 @@ func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
 		}
 		s.Keys = append(s.Keys, k)
 	}
+}
+
+func (s *Site) decodeSignedMetadata(w *yamlwalk.Walker, p yamlwalk.Pair) {
+	fields, ok := w.Mapping(p.Val, "signed_metadata")
+	if !ok {
+		return
+	}
+	sm := &SignedMetadata{OpenID: true, Pos: w.Pos(p.KNode)}
+	for _, f := range fields {
+		s.pos["signed_metadata."+f.Key] = w.Pos(f.Val)
+		switch f.Key {
+		case "key":
+			sm.Key, _ = w.Str(f.Val, "signed_metadata.key")
+		case "openid":
+			sm.OpenID, _ = w.Bool(f.Val, "signed_metadata.openid")
+		default:
+			w.Unknown(f, " in signed_metadata", []string{"key", "openid"})
+		}
+	}
+	if sm.Key == "" {
+		w.Errorf(p.KNode, "signed_metadata.key is required: the key file whose private key signs the metadata")
+		return
+	}
+	s.SignedMetadata = sm
 }
 
 func (s *Site) decodeMetadata(w *yamlwalk.Walker, n *yaml.Node) {

@@ -37,9 +37,30 @@ func Document(site *config.Site) jsonout.Object {
 	return doc
 }
 
+// SignedMetadata returns the RFC 8414 §2.1 signed_metadata JWT of doc: its
+// claims are the metadata values, with iss, the issuer, first.
+func SignedMetadata(site *config.Site, doc jsonout.Object, k keys.Key) (string, error) {
+	claims := jsonout.Object{{Name: "iss", Value: site.Issuer}}
+	claims = append(claims, doc...)
+	payload, err := claims.MarshalJSON()
+	if err != nil {
+		return "", err
+	}
+	signer, err := k.JOSESigner()
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}
+
 // Render checks the site's metadata against the published keys and returns
-// the discovery documents, one artifact per location.
-func Render(site *config.Site, ks []keys.Key, header http.Header) ([]artifact.Artifact, *diag.List) {
+// the discovery documents, one artifact per location. When signer is not
+// nil, the documents carry signed_metadata made with it.
+func Render(site *config.Site, ks []keys.Key, signer *keys.Key, header http.Header) ([]artifact.Artifact, *diag.List) {
 	var diags diag.List
 	check(site, ks, &diags)
 	issuer, _ := url.Parse(site.Issuer)
@@ -65,16 +86,36 @@ func Render(site *config.Site, ks []keys.Key, header http.Header) ([]artifact.Ar
 	if diags.HasErrors() {
 		return nil, &diags
 	}
-	body, err := jsonout.Marshal(Document(site))
-	if err != nil {
-		diags.Errorf(diag.Pos{Path: site.File}, "cannot render metadata: %v", err)
-		return nil, &diags
+	doc := Document(site)
+	signed := doc
+	if signer != nil {
+		jwt, err := SignedMetadata(site, doc, *signer)
+		if err != nil {
+			diags.Errorf(site.Where("signed_metadata.key"), "cannot sign metadata with %s: %v", signer.File(), err)
+			return nil, &diags
+		}
+		signed = append(signed[:len(signed):len(signed)], jsonout.Member{Name: "signed_metadata", Value: jwt})
 	}
+	bodies := map[string][]byte{}
 	var out []artifact.Artifact
 	for _, l := range locs {
-		if l.Path != "" {
-			out = append(out, artifact.Artifact{Path: l.Path, Body: body, Header: header.Clone()})
+		if l.Path == "" {
+			continue
 		}
+		d := signed
+		if l.Name == OIDCName && site.SignedMetadata != nil && !site.SignedMetadata.OpenID {
+			d = doc
+		}
+		body, ok := bodies[l.Name]
+		if !ok {
+			var err error
+			if body, err = jsonout.Marshal(d); err != nil {
+				diags.Errorf(diag.Pos{Path: site.File}, "cannot render metadata: %v", err)
+				return nil, &diags
+			}
+			bodies[l.Name] = body
+		}
+		out = append(out, artifact.Artifact{Path: l.Path, Body: body, Header: header.Clone()})
 	}
 	return out, &diags
 }

@@ -13,6 +13,7 @@ const (
 
 // Location is where a discovery document belongs.
 type Location struct {
+	Name string // OAuthName or OIDCName: which document
 	URL  string // what a client fetches
 	Form string // how the URL is made, for messages
 	// Path is the file's path below the site root; empty when the URL is
@@ -53,11 +54,11 @@ func SitePath(base *url.URL, target string) (string, bool) {
 // Discovery defines plus, for an issuer with a path, the inserted form that
 // RFC 8414 §5 allows and MCP clients try.
 func Locations(issuer, base *url.URL, openid bool) []Location {
-	locs := []Location{{URL: Inserted(issuer, OAuthName), Form: "RFC 8414 §3.1 (path inserted)"}}
+	locs := []Location{{Name: OAuthName, URL: Inserted(issuer, OAuthName), Form: "RFC 8414 §3.1 (path inserted)"}}
 	if openid {
-		locs = append(locs, Location{URL: Appended(issuer, OIDCName), Form: "OpenID Connect Discovery §4 (path appended)"})
+		locs = append(locs, Location{Name: OIDCName, URL: Appended(issuer, OIDCName), Form: "OpenID Connect Discovery §4 (path appended)"})
 		if strings.TrimSuffix(issuer.Path, "/") != "" {
-			locs = append(locs, Location{URL: Inserted(issuer, OIDCName), Form: "RFC 8414 §5 (path inserted)"})
+			locs = append(locs, Location{Name: OIDCName, URL: Inserted(issuer, OIDCName), Form: "RFC 8414 §5 (path inserted)"})
 		}
 	}
 	for i := range locs {
