@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/headers"
@@ -33,8 +34,8 @@ type Handler struct {
 	// package's standard logger.
 	ErrorLog *log.Logger
 
-	mu   sync.Mutex
-	snap *snapshot
+	mu   sync.Mutex // held while reloading
+	snap atomic.Pointer[snapshot]
 }
 
 // snapshot is the tree as of one _headers: every listed file in memory.
@@ -61,7 +62,7 @@ func New(dir string) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.snap = s
+	h.snap.Store(s)
 	return h, nil
 }
 
@@ -128,19 +129,29 @@ func (h *Handler) load() (*snapshot, error) {
 // The check is one stat per request; a tree being swapped in mid-request
 // is answered from the old snapshot until its _headers is in place.
 func (h *Handler) current() *snapshot {
+	s := h.snap.Load()
+	if h.fresh(s) {
+		return s
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	fi, err := os.Stat(filepath.Join(h.dir, hosting.HeadersFile))
-	if err != nil || (os.SameFile(fi, h.snap.stamp) && fi.ModTime().Equal(h.snap.stamp.ModTime()) && fi.Size() == h.snap.stamp.Size()) {
-		return h.snap
+	if s = h.snap.Load(); h.fresh(s) {
+		return s // another request reloaded it
 	}
-	s, err := h.load()
+	n, err := h.load()
 	if err != nil {
 		h.logf("serve: reload: %v (still serving the previous tree)", err)
-		return h.snap
+		return s
 	}
-	h.snap = s
-	return s
+	h.snap.Store(n)
+	return n
+}
+
+// fresh reports whether s is still the tree on disk, or whether there is
+// no complete tree to replace it with.
+func (h *Handler) fresh(s *snapshot) bool {
+	fi, err := os.Stat(filepath.Join(h.dir, hosting.HeadersFile))
+	return err != nil || (os.SameFile(fi, s.stamp) && fi.ModTime().Equal(s.stamp.ModTime()) && fi.Size() == s.stamp.Size())
 }
 
 // ServeHTTP answers GET and HEAD with the file and its declared headers,
