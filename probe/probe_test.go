@@ -35,12 +35,11 @@ func site(t *testing.T, handler func(dir string) http.Handler) (*httptest.Server
 
 func serveTree(t *testing.T) func(string) http.Handler {
 	return func(dir string) http.Handler {
-		h, err := serve.New(dir)
+		h, err := serve.New(dir, log.New(io.Discard, "", 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.ErrorLog = log.New(io.Discard, "", 0)
-		return h
+			return h
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,7 +38,7 @@ func TestBrowserCORS(t *testing.T) {
 		}
 		t.Skip("chromium is not installed; run .ci/install-chromium.sh")
 	}
-	h, err := serve.New(sitetest.Tree(t, issuer))
+	h, err := serve.New(sitetest.Tree(t, issuer), log.New(io.Discard, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -178,7 +179,7 @@ func TestReload(t *testing.T) {
 func TestNewNeedsHeaders(t *testing.T) {
 	dir := sitetest.Tree(t, issuer)
 	os.Remove(filepath.Join(dir, hosting.HeadersFile))
-	if _, err := serve.New(dir); err == nil || !strings.Contains(err.Error(), "hint:") {
+	if _, err := serve.New(dir, log.New(io.Discard, "", 0)); err == nil || !strings.Contains(err.Error(), "hint:") {
 		t.Errorf("New without _headers: %v", err)
 	}
 }

@@ -161,11 +161,10 @@ func TestLoad(t *testing.T) {
 	}
 	as := sitetest.Published(sitetest.Site(t, issuer))
 	dir := sitetest.Tree(t, issuer)
-	h, err := serve.New(dir)
+	h, err := serve.New(dir, log.New(io.Discard, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.ErrorLog = log.New(io.Discard, "", 0)
 
 	runtime.GC()
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)

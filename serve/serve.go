@@ -29,10 +29,9 @@ import (
 // replaced, so a preview follows `wellknown build` without a restart.
 type Handler struct {
 	dir string
-	// ErrorLog receives files that the tree lists but cannot be served
-	// (missing, or a symbolic link out of the tree). Nil means the log
-	// package's standard logger.
-	ErrorLog *log.Logger
+	// errorLog receives files that the tree lists but cannot be served
+	// (missing, or a symbolic link out of the tree).
+	errorLog *log.Logger
 
 	mu   sync.Mutex // held while reloading
 	snap atomic.Pointer[snapshot]
@@ -54,10 +53,14 @@ type entry struct {
 }
 
 // New returns a handler for the tree in dir. It fails when dir has no
-// valid _headers; files that cannot be read are reported through ErrorLog
-// and answered 403, so one bad link does not hide the rest of the preview.
-func New(dir string) (*Handler, error) {
-	h := &Handler{dir: dir}
+// valid _headers; files that cannot be read are reported to errorLog (nil
+// means the log package's standard logger) and answered 403, so one bad
+// link does not hide the rest of the preview.
+func New(dir string, errorLog *log.Logger) (*Handler, error) {
+	if errorLog == nil {
+		errorLog = log.Default()
+	}
+	h := &Handler{dir: dir, errorLog: errorLog}
 	s, err := h.load()
 	if err != nil {
 		return nil, err
@@ -80,11 +83,7 @@ func (h *Handler) Files() (ok int, broken []string) {
 }
 
 func (h *Handler) logf(format string, args ...any) {
-	if h.ErrorLog != nil {
-		h.ErrorLog.Printf(format, args...)
-	} else {
-		log.Printf(format, args...)
-	}
+	h.errorLog.Printf(format, args...)
 }
 
 func (h *Handler) load() (*snapshot, error) {

@@ -24,11 +24,10 @@ const issuer = "https://id.example.com"
 
 func newServer(t *testing.T, dir string) *httptest.Server {
 	t.Helper()
-	h, err := serve.New(dir)
+	h, err := serve.New(dir, log.New(io.Discard, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.ErrorLog = log.New(io.Discard, "", 0)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv

@@ -60,11 +60,10 @@ func runServe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	useTLS, _ := fs.GetBool("tls")
 	tlsDir, _ := fs.GetString("tls-dir")
 
-	h, err := serve.New(dir)
+	h, err := serve.New(dir, log.New(e.stderr, "", 0))
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	h.ErrorLog = log.New(e.stderr, "", 0)
 	var cert, key string
 	scheme := "http"
 	if useTLS {
