@@ -39,7 +39,7 @@ func serveTree(t *testing.T) func(string) http.Handler {
 		if err != nil {
 			t.Fatal(err)
 		}
-			return h
+		return h
 	}
 }
 
