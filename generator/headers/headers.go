@@ -1,0 +1,173 @@
+// Package headers makes the one decision of how each published file is
+// served: its Content-Type, CORS, nosniff and Cache-Control. Every host format
+// (_headers, S3 and GCS object metadata, nginx, Caddy) and the preview server
+// copy these headers from the artifacts; none of them decides again.
+package headers
+
+import (
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/immutable"
+)
+
+// Media types. The JWKS and client documents are application/json rather
+// than application/jwk-set+json: some relying parties reject the latter, and
+// every static host already serves .json as application/json, so the header
+// survives a host that ignores our configuration.
+const (
+	JSON = "application/json"
+	JWT  = "application/jwt"
+	// EntityStatement is OpenID Federation 1.0's entity configuration.
+	EntityStatement = "application/entity-statement+jwt"
+	// Text is used for signatures and public keys (.sig, .pub, .pem): they are
+	// ASCII armour that people read and paste, browsers display text/plain
+	// instead of downloading it, and application/x-pem-file is an unregistered
+	// name that no client checks for.
+	Text = "text/plain; charset=utf-8"
+)
+
+// byExt maps file name extensions to media types. A file whose type is not
+// here and that the renderer left without a Content-Type is an error, so a
+// new kind of output cannot silently be served as whatever a host guesses.
+var byExt = map[string]string{
+	".json": JSON,
+	".jwt":  JWT,
+	".sig":  Text,
+	".pub":  Text,
+	".pem":  Text,
+	".txt":  Text,
+}
+
+// wellKnown maps the names registered under /.well-known/ that wellknown
+// publishes to their media types. These documents have no extension, so no
+// host can guess their type: it must be configured.
+var wellKnown = map[string]string{
+	"openid-configuration":       JSON,
+	"oauth-authorization-server": JSON,
+	"oauth-protected-resource":   JSON,
+	"openid-federation":          EntityStatement,
+}
+
+// WellKnownName returns the registered name of a /.well-known/ document at
+// p, in both placements: ".well-known/NAME" and ".well-known/NAME/path"
+// (RFC 8414 §3.1, inserted) and "path/.well-known/NAME" (OIDC, appended).
+// It returns "" when p is not one.
+func WellKnownName(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s == ".well-known" && i+1 < len(segs) {
+			name := segs[i+1]
+			if _, ok := wellKnown[name]; ok && path.Ext(p) == "" {
+				return name
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// ContentType returns the media type of the file at p, or "" when it has
+// none of the known kinds.
+func ContentType(p string) string {
+	if name := WellKnownName(p); name != "" {
+		return wellKnown[name]
+	}
+	return byExt[path.Ext(p)]
+}
+
+// Policy is how long caches may keep what is published.
+type Policy struct {
+	// MaxAge is how long a cache may serve a document that changes on key
+	// rotation (metadata, JWKS, client documents) without asking again.
+	MaxAge time.Duration
+	// StaleWhileRevalidate is how long after MaxAge a cache may still serve
+	// the old copy while it fetches the new one. A key must be published at
+	// least MaxAge + StaleWhileRevalidate before anything is signed with it.
+	StaleWhileRevalidate time.Duration
+	// ImmutableMaxAge is the lifetime of content-addressed copies, whose
+	// bytes never change under their name.
+	ImmutableMaxAge time.Duration
+}
+
+// DefaultPolicy keeps rotating documents for 5 minutes plus 10 minutes
+// stale, so a new key is seen everywhere within 15 minutes, and immutable
+// copies for a year, the longest lifetime RFC 9111 caches are expected to honour.
+func DefaultPolicy() Policy {
+	return Policy{
+		MaxAge:               5 * time.Minute,
+		StaleWhileRevalidate: 10 * time.Minute,
+		ImmutableMaxAge:      365 * 24 * time.Hour,
+	}
+}
+
+// Validate reports a policy that caches cannot express or that defeats the
+// point of the split between rotating and immutable documents.
+func (p Policy) Validate() error {
+	switch {
+	case p.MaxAge < 0 || p.StaleWhileRevalidate < 0 || p.ImmutableMaxAge < 0:
+		return fmt.Errorf("cache durations must not be negative")
+	case p.MaxAge%time.Second != 0 || p.StaleWhileRevalidate%time.Second != 0 || p.ImmutableMaxAge%time.Second != 0:
+		return fmt.Errorf("cache durations must be whole seconds (Cache-Control counts seconds)")
+	case p.ImmutableMaxAge < p.MaxAge:
+		return fmt.Errorf("immutable max-age %s is shorter than max-age %s", p.ImmutableMaxAge, p.MaxAge)
+	}
+	return nil
+}
+
+// CacheControl returns the Cache-Control value for a rotating document
+// (immutable false) or a content-addressed copy (immutable true).
+func (p Policy) CacheControl(immutable bool) string {
+	if immutable {
+		return fmt.Sprintf("public, max-age=%d, immutable", int64(p.ImmutableMaxAge/time.Second))
+	}
+	if p.StaleWhileRevalidate == 0 {
+		return fmt.Sprintf("public, max-age=%d", int64(p.MaxAge/time.Second))
+	}
+	return fmt.Sprintf("public, max-age=%d, stale-while-revalidate=%d",
+		int64(p.MaxAge/time.Second), int64(p.StaleWhileRevalidate/time.Second))
+}
+
+// Apply returns copies of as with every response header set. A Content-Type
+// the renderer already chose is kept (it knows best what it made); the other
+// headers are decided here for every file, since everything wellknown
+// publishes is public metadata meant to be read by browsers too.
+func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("headers: %w", err)
+	}
+	out := make([]artifact.Artifact, len(as))
+	for i, a := range as {
+		h := a.Header.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		if h.Get("Content-Type") == "" {
+			ct := ContentType(a.Path)
+			if ct == "" {
+				return nil, fmt.Errorf("headers: %s: no content type for %q files", a.Path, path.Ext(a.Path))
+			}
+			h.Set("Content-Type", ct)
+		}
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", p.CacheControl(immutable.IsCopy(a.Path)))
+		a.Header = h
+		out[i] = a
+	}
+	return out, nil
+}
+
+// Preflight holds the headers of the answer to a CORS preflight (OPTIONS)
+// for a file that allows CORS. Browsers only preflight requests that carry
+// non-simple headers (an Authorization header, say); answering them keeps
+// such clients working. Only GET and HEAD are ever allowed: the site is static.
+var Preflight = map[string]string{
+	"Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+	"Access-Control-Allow-Headers": "*",
+	"Access-Control-Max-Age":       "86400",
+}

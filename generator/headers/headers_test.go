@@ -1,0 +1,97 @@
+package headers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/headers"
+)
+
+func TestContentType(t *testing.T) {
+	for p, want := range map[string]string{
+		".well-known/openid-configuration":              headers.JSON,
+		".well-known/oauth-authorization-server":        headers.JSON,
+		".well-known/oauth-authorization-server/tenant": headers.JSON,
+		"tenant/.well-known/openid-configuration":       headers.JSON,
+		".well-known/oauth-protected-resource/api":      headers.JSON,
+		".well-known/openid-federation":                 headers.EntityStatement,
+		"jwks.json":                                     headers.JSON,
+		"clients/cli.json":                              headers.JSON,
+		"immutable/jwks.0123456789abcdef.json":          headers.JSON,
+		"jwks.json.sig":                                 headers.Text,
+		"publisher.pub":                                 headers.Text,
+		"keys/signing.pem":                              headers.Text,
+		"metadata.jwt":                                  headers.JWT,
+		".well-known/unknown":                           "",
+		".well-known/openid-configuration.html":         "",
+		"notes":                                         "",
+	} {
+		if got := headers.ContentType(p); got != want {
+			t.Errorf("ContentType(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func TestApply(t *testing.T) {
+	as := []artifact.Artifact{
+		{Path: ".well-known/openid-configuration"},
+		{Path: "immutable/jwks.0123456789abcdef.json"},
+		{Path: "entity", Header: http.Header{"Content-Type": {"application/x-custom"}}},
+	}
+	got, err := headers.Apply(as, headers.DefaultPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if as[0].Header != nil {
+		t.Error("Apply changed its input")
+	}
+	want := []http.Header{
+		{"Content-Type": {"application/json"}, "Cache-Control": {"public, max-age=300, stale-while-revalidate=600"},
+			"Access-Control-Allow-Origin": {"*"}, "X-Content-Type-Options": {"nosniff"}},
+		{"Content-Type": {"application/json"}, "Cache-Control": {"public, max-age=31536000, immutable"},
+			"Access-Control-Allow-Origin": {"*"}, "X-Content-Type-Options": {"nosniff"}},
+		{"Content-Type": {"application/x-custom"}, "Cache-Control": {"public, max-age=300, stale-while-revalidate=600"},
+			"Access-Control-Allow-Origin": {"*"}, "X-Content-Type-Options": {"nosniff"}},
+	}
+	for i, a := range got {
+		for k, v := range want[i] {
+			if a.Header.Get(k) != v[0] || len(a.Header) != len(want[i]) {
+				t.Errorf("%s: %s = %q, want %q (all: %v)", a.Path, k, a.Header.Get(k), v[0], a.Header)
+			}
+		}
+	}
+	if !strings.Contains(got[0].Header.Get("Cache-Control"), "stale-while-revalidate") ||
+		strings.Contains(got[0].Header.Get("Cache-Control"), "immutable") {
+		t.Error("a rotating document must not be immutable")
+	}
+}
+
+func TestApplyUnknownType(t *testing.T) {
+	_, err := headers.Apply([]artifact.Artifact{{Path: "notes.xyz"}}, headers.DefaultPolicy())
+	if err == nil || !strings.Contains(err.Error(), "notes.xyz") {
+		t.Errorf("want an error naming the file, got %v", err)
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	p := headers.Policy{MaxAge: time.Minute}
+	p.ImmutableMaxAge = time.Hour
+	if got := p.CacheControl(false); got != "public, max-age=60" {
+		t.Errorf("without stale-while-revalidate: %q", got)
+	}
+	for _, bad := range []headers.Policy{
+		{MaxAge: -time.Second},
+		{MaxAge: 1500 * time.Millisecond, ImmutableMaxAge: time.Hour},
+		{MaxAge: time.Hour, ImmutableMaxAge: time.Minute},
+	} {
+		if bad.Validate() == nil {
+			t.Errorf("%+v: want an error", bad)
+		}
+		if _, err := headers.Apply(nil, bad); err == nil {
+			t.Errorf("Apply with %+v: want an error", bad)
+		}
+	}
+}

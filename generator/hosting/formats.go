@@ -1,0 +1,368 @@
+package hosting
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/headers"
+	"github.com/wellknown-dev/wellknown/generator/immutable"
+)
+
+// File is one file of a host's configuration, written outside the served
+// tree.
+type File struct {
+	Name string // slash-separated, relative to the output directory: "s3/upload.sh"
+	Body []byte
+	Mode fs.FileMode
+}
+
+// A Format turns the published artifacts into one host's configuration.
+type Format func(as []artifact.Artifact) ([]File, error)
+
+// Formats are the hosts the hosting command writes for, by name.
+var Formats = map[string]Format{
+	"s3":           S3,
+	"gcs":          GCS,
+	"nginx":        Nginx,
+	"caddy":        Caddy,
+	"github-pages": GitHubPages,
+}
+
+// FormatNames returns the names of Formats, sorted.
+func FormatNames() []string {
+	names := make([]string, 0, len(Formats))
+	for n := range Formats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Object is one entry of the object map written for S3 and GCS: everything
+// a deploy tool needs to upload the file and a checker needs to compare it.
+type Object struct {
+	Key     string            `json:"key"`    // object name below the bucket prefix
+	SHA256  string            `json:"sha256"` // hex, of the bytes
+	Size    int               `json:"size"`
+	Headers map[string]string `json:"headers"` // every response header, as in _headers
+}
+
+// ObjectMap is the machine-readable per-object header map.
+type ObjectMap struct {
+	Objects []Object `json:"objects"`
+}
+
+// Objects returns the object map of as, in upload order.
+func Objects(as []artifact.Artifact) ([]byte, error) {
+	fs, err := files(as)
+	if err != nil {
+		return nil, err
+	}
+	var m ObjectMap
+	for _, f := range uploadOrder(fs) {
+		sum := sha256.Sum256(f.a.Body)
+		o := Object{Key: f.Path, SHA256: hex.EncodeToString(sum[:]), Size: len(f.a.Body), Headers: map[string]string{}}
+		for _, h := range f.Header {
+			o.Headers[h.Name] = h.Value
+		}
+		m.Objects = append(m.Objects, o)
+	}
+	return marshal(m)
+}
+
+func marshal(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// uploadOrder puts what others point to before what points: immutable
+// copies, then keys, clients and signatures, then the index and the
+// metadata documents. A client that reads the new metadata during an upload
+// then never finds a dangling reference.
+func uploadOrder(fs []file) []file {
+	rank := func(f file) int {
+		switch {
+		case immutable.IsCopy(f.Path):
+			return 0
+		case f.Path == immutable.IndexPath || headers.WellKnownName(f.Path) != "":
+			return 2
+		}
+		return 1
+	}
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(x, y file) int { return rank(x) - rank(y) })
+	return out
+}
+
+// uploadFile is a line of an upload script.
+type uploadFile struct {
+	Path, ContentType, CacheControl string
+}
+
+type uploadData struct {
+	Host, Script, Scheme, Command string
+	Notes                         []string
+	Files                         []uploadFile
+	Invalidate                    []string // CloudFront paths to invalidate
+}
+
+// uploadScript renders an upload script. Object stores set Content-Type and
+// Cache-Control per object; other headers are the bucket's or the CDN's
+// business, and notes say where they come from.
+func uploadScript(as []artifact.Artifact, d uploadData) ([]byte, error) {
+	fs, err := files(as)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range uploadOrder(fs) {
+		d.Files = append(d.Files, uploadFile{f.Path, f.get("Content-Type"), f.get("Cache-Control")})
+	}
+	return render("upload.sh.tmpl", d)
+}
+
+// sameEverywhere returns the one value every file has for header name, or
+// an error when files differ: bucket- and distribution-wide settings can
+// only express a header that all files share.
+func sameEverywhere(fs []file, name string) (string, error) {
+	var v string
+	for i, f := range fs {
+		if i == 0 {
+			v = f.get(name)
+		} else if f.get(name) != v {
+			return "", fmt.Errorf("%s: %s is %q but %s has %q; a bucket-wide setting cannot express both",
+				f.Path, name, f.get(name), fs[0].Path, v)
+		}
+	}
+	return v, nil
+}
+
+// S3 writes the object map, the upload script and a CloudFront response
+// headers policy. S3 stores Content-Type and Cache-Control per object, but
+// CORS and nosniff can only come from CloudFront, for every file at once.
+func S3(as []artifact.Artifact) ([]File, error) {
+	fs, err := files(as)
+	if err != nil {
+		return nil, fmt.Errorf("s3: %w", err)
+	}
+	objects, err := Objects(as)
+	if err != nil {
+		return nil, fmt.Errorf("s3: %w", err)
+	}
+	var invalidate []string
+	for _, f := range fs {
+		if !immutable.IsCopy(f.Path) {
+			invalidate = append(invalidate, f.URLPath)
+		}
+	}
+	script, err := uploadScript(as, uploadData{
+		Host: "Amazon S3", Script: "upload.sh", Scheme: "s3", Command: "aws s3 cp",
+		Notes: []string{
+			"S3 cannot store CORS or X-Content-Type-Options per object. Serve the bucket",
+			"through CloudFront with the response headers policy next to this script:",
+			"  aws cloudfront create-response-headers-policy \\",
+			"    --response-headers-policy-config file://cloudfront-headers-policy.json",
+			"and attach it to the distribution's default cache behaviour.",
+		},
+		Invalidate: invalidate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3: %w", err)
+	}
+	policy, err := cloudFrontPolicy(fs)
+	if err != nil {
+		return nil, fmt.Errorf("s3: %w", err)
+	}
+	return []File{
+		{Name: "s3/cloudfront-headers-policy.json", Body: policy, Mode: 0o644},
+		{Name: "s3/objects.json", Body: objects, Mode: 0o644},
+		{Name: "s3/upload.sh", Body: script, Mode: 0o755},
+	}, nil
+}
+
+func cloudFrontPolicy(fs []file) ([]byte, error) {
+	type items struct {
+		Quantity int      `json:"Quantity"`
+		Items    []string `json:"Items"`
+	}
+	list := func(s ...string) items { return items{len(s), s} }
+	acao, err := sameEverywhere(fs, "Access-Control-Allow-Origin")
+	if err != nil {
+		return nil, err
+	}
+	nosniff, err := sameEverywhere(fs, "X-Content-Type-Options")
+	if err != nil {
+		return nil, err
+	}
+	p := map[string]any{
+		"Name":    "wellknown-metadata",
+		"Comment": "Generated by wellknown: CORS and nosniff for public OAuth metadata",
+	}
+	if acao != "" {
+		p["CorsConfig"] = map[string]any{
+			"AccessControlAllowOrigins":     list(acao),
+			"AccessControlAllowHeaders":     list(headers.Preflight["Access-Control-Allow-Headers"]),
+			"AccessControlAllowMethods":     list("GET", "HEAD", "OPTIONS"),
+			"AccessControlAllowCredentials": false,
+			"AccessControlMaxAgeSec":        86400,
+			"OriginOverride":                true,
+		}
+	}
+	if strings.EqualFold(nosniff, "nosniff") {
+		p["SecurityHeadersConfig"] = map[string]any{
+			"ContentTypeOptions": map[string]any{"Override": true},
+		}
+	}
+	return marshal(p)
+}
+
+// GCS writes the object map, the upload script and the bucket's CORS
+// configuration. Like S3, Cloud Storage keeps Content-Type and
+// Cache-Control per object and CORS per bucket.
+func GCS(as []artifact.Artifact) ([]File, error) {
+	fs, err := files(as)
+	if err != nil {
+		return nil, fmt.Errorf("gcs: %w", err)
+	}
+	objects, err := Objects(as)
+	if err != nil {
+		return nil, fmt.Errorf("gcs: %w", err)
+	}
+	script, err := uploadScript(as, uploadData{
+		Host: "Google Cloud Storage", Script: "upload.sh", Scheme: "gs", Command: "gcloud storage cp",
+		Notes: []string{
+			"Cloud Storage sets CORS per bucket, from cors.json next to this script:",
+			"  gcloud storage buckets update gs://BUCKET --cors-file=cors.json",
+			"It cannot send X-Content-Type-Options; a load balancer in front can",
+			"(custom response header), and 'wellknown probe' reports it if missing.",
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gcs: %w", err)
+	}
+	acao, err := sameEverywhere(fs, "Access-Control-Allow-Origin")
+	if err != nil {
+		return nil, fmt.Errorf("gcs: %w", err)
+	}
+	cors := []map[string]any{}
+	if acao != "" {
+		cors = append(cors, map[string]any{
+			"origin":         []string{acao},
+			"method":         []string{"GET", "HEAD", "OPTIONS"},
+			"responseHeader": []string{"Content-Type", "Cache-Control", "ETag"},
+			"maxAgeSeconds":  86400,
+		})
+	}
+	corsJSON, err := marshal(cors)
+	if err != nil {
+		return nil, fmt.Errorf("gcs: %w", err)
+	}
+	return []File{
+		{Name: "gcs/cors.json", Body: corsJSON, Mode: 0o644},
+		{Name: "gcs/objects.json", Body: objects, Mode: 0o644},
+		{Name: "gcs/upload.sh", Body: script, Mode: 0o755},
+	}, nil
+}
+
+// serverFile is a file as the server snippets see it.
+type serverFile struct {
+	file
+	ContentType string
+	Extra       []field // every header but Content-Type
+	CORS        bool
+}
+
+func serverFiles(as []artifact.Artifact) ([]serverFile, []serverFile, error) {
+	fs, err := files(as)
+	if err != nil {
+		return nil, nil, err
+	}
+	var all, cors []serverFile
+	for _, f := range fs {
+		sf := serverFile{file: f, ContentType: f.get("Content-Type"), CORS: f.get("Access-Control-Allow-Origin") != ""}
+		for _, h := range f.Header {
+			if h.Name != "Content-Type" {
+				sf.Extra = append(sf.Extra, h)
+			}
+		}
+		all = append(all, sf)
+		if sf.CORS {
+			cors = append(cors, sf)
+		}
+	}
+	return all, cors, nil
+}
+
+func preflight() []field {
+	var fs []field
+	for k, v := range headers.Preflight {
+		fs = append(fs, field{k, v})
+	}
+	slices.SortFunc(fs, func(x, y field) int { return strings.Compare(x.Name, y.Name) })
+	return fs
+}
+
+// Nginx writes a snippet of exact locations to include in a server block.
+func Nginx(as []artifact.Artifact) ([]File, error) {
+	all, _, err := serverFiles(as)
+	if err != nil {
+		return nil, fmt.Errorf("nginx: %w", err)
+	}
+	b, err := render("nginx.conf.tmpl", map[string]any{"Files": all, "Preflight": preflight()})
+	if err != nil {
+		return nil, fmt.Errorf("nginx: %w", err)
+	}
+	return []File{{Name: "nginx/wellknown.conf", Body: b, Mode: 0o644}}, nil
+}
+
+// Caddy writes a snippet to import in a site block.
+func Caddy(as []artifact.Artifact) ([]File, error) {
+	all, cors, err := serverFiles(as)
+	if err != nil {
+		return nil, fmt.Errorf("caddy: %w", err)
+	}
+	b, err := render("Caddyfile.tmpl", map[string]any{"Files": all, "CORSFiles": cors, "Preflight": preflight()})
+	if err != nil {
+		return nil, fmt.Errorf("caddy: %w", err)
+	}
+	return []File{{Name: "caddy/wellknown.caddy", Body: b, Mode: 0o644}}, nil
+}
+
+// GitHubPagesWarning states which declared headers GitHub Pages will not
+// send for as and what that breaks. The build prints it when the site is
+// published on GitHub Pages; .nojekyll is already in the tree (Control).
+func GitHubPagesWarning(as []artifact.Artifact) (string, error) {
+	all, _, err := serverFiles(as)
+	if err != nil {
+		return "", fmt.Errorf("github-pages: %w", err)
+	}
+	var extensionless []serverFile
+	for _, f := range all {
+		if path.Ext(f.Path) == "" {
+			extensionless = append(extensionless, f)
+		}
+	}
+	b, err := render("github-pages.txt.tmpl", map[string]any{"Files": all, "Extensionless": extensionless})
+	if err != nil {
+		return "", fmt.Errorf("github-pages: %w", err)
+	}
+	return string(b), nil
+}
+
+// GitHubPages writes the warning as a file, for the hosting command.
+func GitHubPages(as []artifact.Artifact) ([]File, error) {
+	w, err := GitHubPagesWarning(as)
+	if err != nil {
+		return nil, err
+	}
+	return []File{{Name: "github-pages/WARNING.txt", Body: []byte(w), Mode: 0o644}}, nil
+}

@@ -1,0 +1,154 @@
+// Package hosting writes each static host's configuration from the headers
+// already on the artifacts: _headers for Netlify and Cloudflare Pages, object
+// maps and upload scripts for S3 and Google Cloud Storage, nginx and Caddy
+// snippets, and what GitHub Pages cannot do. Nothing here decides a header.
+//
+// Two of these files belong in the served tree, because the host reads them
+// from there: _headers and .nojekyll (see Control). The rest are for the
+// person deploying and must not be published; the hosting command writes
+// them next to the tree, from the tree's _headers (see ReadTree).
+package hosting
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/templates"
+)
+
+// Names of the control files that live in the served tree.
+const (
+	HeadersFile  = "_headers"
+	NoJekyllFile = ".nojekyll"
+)
+
+// file is one artifact as the templates see it.
+type file struct {
+	Path    string  // relative to the site root: "jwks.json"
+	URLPath string  // "/jwks.json"
+	Header  []field // sorted by name
+	a       artifact.Artifact
+}
+
+type field struct{ Name, Value string }
+
+func (f file) get(name string) string {
+	for _, h := range f.Header {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// files checks that every artifact can be written into every host format
+// and returns them in path order with their headers in name order.
+func files(as []artifact.Artifact) ([]file, error) {
+	out := make([]file, 0, len(as))
+	for _, a := range as {
+		if err := checkPath(a.Path); err != nil {
+			return nil, err
+		}
+		f := file{Path: a.Path, URLPath: a.URLPath(), a: a}
+		for name, vs := range a.Header {
+			if len(vs) != 1 {
+				return nil, fmt.Errorf("%s: header %s has %d values; host formats hold one", a.Path, name, len(vs))
+			}
+			if err := checkValue(vs[0]); err != nil {
+				return nil, fmt.Errorf("%s: header %s: %w", a.Path, name, err)
+			}
+			f.Header = append(f.Header, field{http.CanonicalHeaderKey(name), vs[0]})
+		}
+		if f.get("Content-Type") == "" {
+			return nil, fmt.Errorf("%s: no Content-Type: run the headers phase first", a.Path)
+		}
+		slices.SortFunc(f.Header, func(x, y field) int { return strings.Compare(x.Name, y.Name) })
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(x, y file) int { return strings.Compare(x.Path, y.Path) })
+	for i := 1; i < len(out); i++ {
+		if out[i].Path == out[i-1].Path {
+			return nil, fmt.Errorf("%s: published twice", out[i].Path)
+		}
+	}
+	return out, nil
+}
+
+// checkPath keeps to the characters that need no quoting or escaping in any
+// format written here: URL paths, _headers rules (where "*" and ":name"
+// are patterns), nginx and Caddy words, and single-quoted shell words.
+func checkPath(p string) error {
+	if err := artifact.CheckPath(p); err != nil {
+		return err
+	}
+	if p == HeadersFile || p == NoJekyllFile {
+		return fmt.Errorf("%s: name is reserved for the host's control file", p)
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-~/", r)) {
+			return fmt.Errorf("%s: %q cannot be published on every host; use letters, digits and . _ - ~", p, r)
+		}
+	}
+	return nil
+}
+
+// checkValue refuses header values that would break out of a line or a
+// quoted string in one of the formats.
+func checkValue(v string) error {
+	if strings.ContainsAny(v, "\r\n\"'\\$`{}") || strings.TrimSpace(v) != v || v == "" {
+		return fmt.Errorf("value %q cannot be written into every host format", v)
+	}
+	return nil
+}
+
+// funcs are the template helpers.
+var funcs = template.FuncMap{}
+
+func render(name string, data any) ([]byte, error) {
+	t, err := templates.Parse(name, funcs)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// Headers returns the _headers file that Netlify and Cloudflare Pages read,
+// with one exact rule per published file.
+func Headers(as []artifact.Artifact) ([]byte, error) {
+	fs, err := files(as)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", HeadersFile, err)
+	}
+	return render("headers.tmpl", struct{ Files []file }{fs})
+}
+
+// Control returns as followed by the control files the served tree needs:
+// _headers for Netlify and Cloudflare Pages, and an empty .nojekyll, without
+// which GitHub Pages runs Jekyll and drops every path that starts with a dot,
+// /.well-known/ first. Control files carry no headers: they are not served.
+func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
+	h, err := Headers(as)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(as)
+	out = append(out,
+		artifact.Artifact{Path: HeadersFile, Body: h, Header: http.Header{}},
+		artifact.Artifact{Path: NoJekyllFile, Body: []byte{}, Header: http.Header{}},
+	)
+	artifact.Sort(out)
+	return out, nil
+}
+
+// IsControl reports whether p is one of the control files, which are in the
+// tree but never published.
+func IsControl(p string) bool { return p == HeadersFile || p == NoJekyllFile }

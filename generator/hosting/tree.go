@@ -1,0 +1,99 @@
+package hosting
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+)
+
+// Rule is one block of a _headers file: a file and the headers it is
+// served with.
+type Rule struct {
+	Path   string // relative to the site root, as artifact.Artifact.Path
+	Header http.Header
+	Line   int // where the rule starts in the file, for messages
+}
+
+// ParseHeaders reads a _headers file as Headers writes it. It accepts only
+// exact paths: a pattern ("*", ":name") or a path given twice would make
+// hosts merge rules, and then what the file says and what a host serves
+// could differ.
+func ParseHeaders(b []byte) ([]Rule, error) {
+	var rules []Rule
+	seen := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+			continue
+		case line[0] != ' ' && line[0] != '\t':
+			p, ok := strings.CutPrefix(trimmed, "/")
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: rule %q must start with /", HeadersFile, n, trimmed)
+			}
+			if err := checkPath(p); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", HeadersFile, n, err)
+			}
+			if first, dup := seen[p]; dup {
+				return nil, fmt.Errorf("%s:%d: /%s already has a rule at line %d", HeadersFile, n, p, first)
+			}
+			seen[p] = n
+			rules = append(rules, Rule{Path: p, Header: http.Header{}, Line: n})
+		default:
+			if len(rules) == 0 {
+				return nil, fmt.Errorf("%s:%d: header before the first path", HeadersFile, n)
+			}
+			name, value, ok := strings.Cut(trimmed, ":")
+			name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+			if !ok || name == "" || strings.ContainsAny(name, " \t") {
+				return nil, fmt.Errorf("%s:%d: want \"Name: value\", got %q", HeadersFile, n, trimmed)
+			}
+			h := rules[len(rules)-1].Header
+			if h.Get(name) != "" {
+				return nil, fmt.Errorf("%s:%d: header %s given twice", HeadersFile, n, http.CanonicalHeaderKey(name))
+			}
+			h.Set(name, value)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", HeadersFile, err)
+	}
+	return rules, nil
+}
+
+// ReadTree reads a built tree back into artifacts: the files its _headers
+// lists, with their headers. Reads go through os.Root, so neither a rule
+// nor a symbolic link can reach outside dir.
+func ReadTree(dir string) ([]artifact.Artifact, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	b, err := root.ReadFile(HeadersFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w\nhint: build the site first, or point --dir at a built tree", err)
+	}
+	rules, err := ParseHeaders(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	as := make([]artifact.Artifact, 0, len(rules))
+	for _, r := range rules {
+		body, err := root.ReadFile(filepath.FromSlash(r.Path))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s:%d: %w", dir, HeadersFile, r.Line, err)
+		}
+		as = append(as, artifact.Artifact{Path: r.Path, Body: body, Header: r.Header})
+	}
+	artifact.Sort(as)
+	return as, nil
+}

@@ -1,0 +1,238 @@
+// Package serve previews a built tree with exactly the headers production
+// will send: it reads the tree's _headers, the file Netlify and Cloudflare
+// Pages apply and every other host format is derived from, and serves the
+// files it lists and nothing else.
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wellknown-dev/wellknown/generator/headers"
+	"github.com/wellknown-dev/wellknown/generator/hosting"
+)
+
+// Handler serves one built tree. It reloads the tree when its _headers is
+// replaced, so a preview follows `wellknown build` without a restart.
+type Handler struct {
+	dir string
+	// errorLog receives files that the tree lists but cannot be served
+	// (missing, or a symbolic link out of the tree).
+	errorLog *log.Logger
+
+	mu   sync.Mutex // held while reloading
+	snap atomic.Pointer[snapshot]
+}
+
+// snapshot is the tree as of one _headers: every listed file in memory.
+// Trees are a few kilobytes, and serving from memory keeps the file system
+// out of the request path: a request cannot open anything.
+type snapshot struct {
+	stamp os.FileInfo // of _headers when it was read
+	files map[string]*entry
+}
+
+type entry struct {
+	header http.Header
+	body   []byte
+	etag   string
+	err    error // why the file cannot be served; answered with 403
+}
+
+// New returns a handler for the tree in dir. It fails when dir has no
+// valid _headers; files that cannot be read are reported to errorLog (nil
+// means the log package's standard logger) and answered 403, so one bad
+// link does not hide the rest of the preview.
+func New(dir string, errorLog *log.Logger) (*Handler, error) {
+	if errorLog == nil {
+		errorLog = log.Default()
+	}
+	h := &Handler{dir: dir, errorLog: errorLog}
+	s, err := h.load()
+	if err != nil {
+		return nil, err
+	}
+	h.snap.Store(s)
+	return h, nil
+}
+
+// Files returns the number of files served and those that cannot be.
+func (h *Handler) Files() (ok int, broken []string) {
+	s := h.current()
+	for p, e := range s.files {
+		if e.err != nil {
+			broken = append(broken, p)
+		} else {
+			ok++
+		}
+	}
+	return ok, broken
+}
+
+func (h *Handler) logf(format string, args ...any) {
+	h.errorLog.Printf(format, args...)
+}
+
+func (h *Handler) load() (*snapshot, error) {
+	// Open the directory by name each time: publish swaps a new tree in
+	// under the same name, and an old descriptor would keep the old tree.
+	root, err := os.OpenRoot(h.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	stamp, err := root.Stat(hosting.HeadersFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w\nhint: build the site first, or point --dir at a built tree", err)
+	}
+	b, err := root.ReadFile(hosting.HeadersFile)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := hosting.ParseHeaders(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.dir, err)
+	}
+	s := &snapshot{stamp: stamp, files: make(map[string]*entry, len(rules))}
+	for _, r := range rules {
+		e := &entry{header: r.Header}
+		// os.Root refuses "..", absolute links and links that leave dir.
+		body, err := root.ReadFile(filepath.FromSlash(r.Path))
+		if err != nil {
+			e.err = err
+			h.logf("serve: %s: %s:%d: cannot serve /%s: %v", h.dir, hosting.HeadersFile, r.Line, r.Path, err)
+		} else {
+			sum := sha256.Sum256(body)
+			e.body = body
+			e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+		}
+		s.files[r.Path] = e
+	}
+	return s, nil
+}
+
+// current returns the snapshot, reloading it first when _headers changed.
+// The check is one stat per request; a tree being swapped in mid-request
+// is answered from the old snapshot until its _headers is in place.
+func (h *Handler) current() *snapshot {
+	s := h.snap.Load()
+	if h.fresh(s) {
+		return s
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s = h.snap.Load(); h.fresh(s) {
+		return s // another request reloaded it
+	}
+	n, err := h.load()
+	if err != nil {
+		h.logf("serve: reload: %v (still serving the previous tree)", err)
+		return s
+	}
+	h.snap.Store(n)
+	return n
+}
+
+// fresh reports whether s is still the tree on disk, or whether there is
+// no complete tree to replace it with.
+func (h *Handler) fresh(s *snapshot) bool {
+	fi, err := os.Stat(filepath.Join(h.dir, hosting.HeadersFile))
+	return err != nil || (os.SameFile(fi, s.stamp) && fi.ModTime().Equal(s.stamp.ModTime()) && fi.Size() == s.stamp.Size())
+}
+
+// ServeHTTP answers GET and HEAD with the file and its declared headers,
+// conditional requests with 304, OPTIONS with a CORS preflight, and
+// anything not listed in _headers with 404.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The URL path is already percent-decoded, so "%2e%2e" arrives as "..";
+	// a path that is not exactly a listed one is 404, whatever it holds.
+	p, ok := strings.CutPrefix(r.URL.Path, "/")
+	e := h.current().files[p]
+	if !ok || e == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if e.err != nil {
+		http.Error(w, "403 forbidden", http.StatusForbidden)
+		return
+	}
+	hdr := w.Header()
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		for k, v := range e.header {
+			hdr[k] = v
+		}
+		hdr.Set("ETag", e.etag)
+		// ServeContent answers HEAD, Range and If-None-Match (304), and
+		// keeps the declared Content-Type; a zero time sends no
+		// Last-Modified, which would change with every build.
+		http.ServeContent(w, r, p, time.Time{}, bytes.NewReader(e.body))
+	case http.MethodOptions:
+		for k, v := range e.header {
+			if k != "Content-Type" {
+				hdr[k] = v
+			}
+		}
+		if e.header.Get("Access-Control-Allow-Origin") != "" {
+			for k, v := range headers.Preflight {
+				hdr.Set(k, v)
+			}
+		}
+		hdr.Set("Allow", "GET, HEAD, OPTIONS")
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		hdr.Set("Allow", "GET, HEAD, OPTIONS")
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// Serve serves h on ln until ctx is cancelled, then stops accepting, lets
+// requests in flight finish for up to grace, and closes every connection.
+// With tlsCert and tlsKey set it serves https.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, tlsCert, tlsKey string, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if tlsCert != "" {
+			errc <- srv.ServeTLS(ln, tlsCert, tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

@@ -1,0 +1,19 @@
+// Package templates holds the text formats wellknown writes for hosts
+// (_headers, upload scripts, server snippets, warnings), rendered with
+// text/template. JSON output is never templated: it goes through
+// encoding/json so that it is always well formed.
+package templates
+
+import (
+	"embed"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var files embed.FS
+
+// Parse returns the named template (a file name in this directory) with the
+// given functions.
+func Parse(name string, funcs template.FuncMap) (*template.Template, error) {
+	return template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(files, name)
+}
