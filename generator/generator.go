@@ -1,6 +1,6 @@
 // Package generator runs a site's build as named phases:
 //
-//	load → keys → render → headers
+//	load → keys → render → copies → headers → hosting
 //
 // Each phase reports every problem it finds, with its position, and the build
 // fails after the last phase that can still run, so a user sees all of a
@@ -10,14 +10,17 @@ package generator
 
 import (
 	"fmt"
-	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/discovery"
+	"github.com/wellknown-dev/wellknown/generator/headers"
+	"github.com/wellknown-dev/wellknown/generator/hosting"
+	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 )
@@ -99,9 +102,24 @@ func Build(o Options) (*Result, error) {
 		return fail()
 	}
 
-	// headers
-	for i := range as {
-		as[i].Header = headerFor(as[i])
+	// copies: content-addressed, so caches may keep them forever
+	if as, err = immutable.Add(as); err != nil {
+		return &Result{}, fmt.Errorf("copies: %w", err)
+	}
+	// headers: decided once per file; every host format copies them
+	if as, err = headers.Apply(as, site.Cache); err != nil {
+		return &Result{}, fmt.Errorf("headers: %w", err)
+	}
+	// hosting: the files hosts read from the tree (_headers, .nojekyll)
+	if as, err = hosting.Control(as); err != nil {
+		return &Result{}, fmt.Errorf("hosting: %w", err)
+	}
+	if strings.HasSuffix(strings.ToLower(site.BaseURL.Hostname()), ".github.io") {
+		text, err := hosting.GitHubPagesWarning(as)
+		if err != nil {
+			return &Result{}, fmt.Errorf("hosting: %w", err)
+		}
+		diags.Warnf(site.Where("base_url"), "%s", strings.TrimSpace(text))
 	}
 	artifact.Sort(as)
 	return &Result{Site: site, Keys: ks, Artifacts: as, Warnings: diags.Warnings()}, nil
@@ -117,17 +135,6 @@ func checkPaths(site *config.Site, as []artifact.Artifact, diags *diag.List) {
 		}
 		seen[a.Path] = true
 	}
-}
-
-// headerFor decides the headers of every published file: all of them are
-// public JSON that browsers on other origins must be able to read.
-func headerFor(artifact.Artifact) http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "public, max-age=300")
-	return h
 }
 
 // metadataSigner finds the key site.yaml names for signed_metadata.

@@ -11,8 +11,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/hosting"
+	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 )
@@ -94,19 +97,43 @@ func printDiagnostics(w io.Writer, ds []diag.Diagnostic) {
 	}
 }
 
-func count(n int, noun string) string {
+// count says "1 key", "2 keys".
+func count(n int, noun string) string { return countAs(n, noun, noun+"s") }
+
+func countAs(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // summary prints one screen: what was written and which keys are in the set.
 func summary(w io.Writer, out string, res *generator.Result) {
 	fmt.Fprintf(w, "built %s for issuer %s\n", out, res.Site.Issuer)
+	var listed []artifact.Artifact
+	copies, control := 0, 0
 	for _, a := range res.Artifacts {
-		fmt.Fprintf(w, "  %-48s %6d bytes\n", "/"+a.Path, len(a.Body))
+		switch {
+		case immutable.IsCopy(a.Path):
+			copies++
+		case hosting.IsControl(a.Path):
+			control++
+		default:
+			listed = append(listed, a)
+		}
 	}
+	const most = 12 // keep the summary on one screen, whatever the registry's size
+	width := 0
+	for _, a := range listed[:min(most, len(listed))] {
+		width = max(width, len(a.Path)+1)
+	}
+	for _, a := range listed[:min(most, len(listed))] {
+		fmt.Fprintf(w, "  %-*s %7d bytes\n", width, "/"+a.Path, len(a.Body))
+	}
+	if n := len(listed) - most; n > 0 {
+		fmt.Fprintf(w, "  … and %s more\n", count(n, "document"))
+	}
+	fmt.Fprintf(w, "  + %s under /%s/, and %s for static hosts\n", countAs(copies, "content-addressed copy", "content-addressed copies"), immutable.Dir, count(control, "control file"))
 	fmt.Fprintf(w, "%s published:\n", count(len(res.Keys), "key"))
 	for _, k := range res.Keys {
 		line := fmt.Sprintf("  %-8s %-7s %-10s %s  %s", k.State, k.JWK.Algorithm, keys.Desc(k.JWK.Key), k.JWK.KeyID, strings.Join(k.Files, ", "))

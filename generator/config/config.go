@@ -17,6 +17,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/headers"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/metadata"
 )
@@ -46,6 +47,8 @@ type Site struct {
 	Metadata []Value       // in file order; empty lists are dropped
 	// SignedMetadata, when set, adds an RFC 8414 §2.1 signed_metadata JWT.
 	SignedMetadata *SignedMetadata
+	// Cache is how long caches may keep what is published.
+	Cache headers.Policy
 
 	pos map[string]diag.Pos
 }
@@ -134,12 +137,13 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 		return nil, diags
 	}
 	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
-		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, pos: map[string]diag.Pos{}}
+		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, Cache: headers.DefaultPolicy(),
+		pos: map[string]diag.Pos{}}
 	s.decode(w, root)
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -177,6 +181,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			metaNode = p.Val
 		case "signed_metadata":
 			s.decodeSignedMetadata(w, p)
+		case "cache":
+			s.decodeCache(w, p)
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {
@@ -342,6 +348,36 @@ func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
 			w.Errorf(untilNode, "published_until applies to retired keys only; %s is %s", p.Key, k.State)
 		}
 		s.Keys = append(s.Keys, k)
+	}
+}
+
+var cacheFields = []string{"max_age", "stale_while_revalidate", "immutable_max_age"}
+
+func (s *Site) decodeCache(w *yamlwalk.Walker, p yamlwalk.Pair) {
+	fields, ok := w.Mapping(p.Val, "cache")
+	if !ok {
+		return
+	}
+	for _, f := range fields {
+		s.pos["cache."+f.Key] = w.Pos(f.Val)
+		var d *time.Duration
+		switch f.Key {
+		case "max_age":
+			d = &s.Cache.MaxAge
+		case "stale_while_revalidate":
+			d = &s.Cache.StaleWhileRevalidate
+		case "immutable_max_age":
+			d = &s.Cache.ImmutableMaxAge
+		default:
+			w.Unknown(f, " in cache", cacheFields)
+			continue
+		}
+		if v, ok := w.Duration(f.Val, "cache."+f.Key); ok {
+			*d = v
+		}
+	}
+	if err := s.Cache.Validate(); err != nil {
+		w.Errorf(p.KNode, "cache: %v", err)
 	}
 }
 

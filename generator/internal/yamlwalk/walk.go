@@ -352,3 +352,34 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+// Duration reads a Go duration ("90s", "5m", "1h30m") or a whole number of
+// days ("30d"), the unit cache and token lifetimes are usually thought in.
+func (w *Walker) Duration(n *yaml.Node, what string) (time.Duration, bool) {
+	if n = w.Resolve(n); n == nil {
+		return 0, false
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		if d, err := ParseDuration(n.Value); err == nil {
+			return d, true
+		}
+	}
+	w.Errorf(n, "%s must be a duration such as 300s, 5m, 12h or 30d, not %s", what, quoteScalar(n))
+	return 0, false
+}
+
+// ParseDuration reads a Go duration or a whole number of days ("30d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	return d, nil
+}
