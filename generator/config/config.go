@@ -29,6 +29,9 @@ const MaxSize = 1 << 20
 const (
 	DefaultJWKSPath = "jwks.json"
 	DefaultKeyDir   = "keys"
+	// DefaultTokenLifetime is long on purpose: a retired key must outlive
+	// every token it signed, and a guess that is too short breaks logins.
+	DefaultTokenLifetime = 24 * time.Hour
 )
 
 // Site is a loaded and validated site.yaml.
@@ -49,6 +52,9 @@ type Site struct {
 	SignedMetadata *SignedMetadata
 	// Cache is how long caches may keep what is published.
 	Cache headers.Policy
+	// TokenLifetime is the longest lifetime of any token signed with the
+	// site's keys; a retired key stays published at least that long.
+	TokenLifetime time.Duration
 
 	pos map[string]diag.Pos
 }
@@ -62,6 +68,12 @@ type KeySettings struct {
 	Kid   string // empty for the RFC 7638 thumbprint
 	// PublishedUntil is when a retired key leaves the key set.
 	PublishedUntil time.Time
+	// PublishedSince is when the key was first published; zero when not
+	// written. A key may sign only once caches have had time to fetch it.
+	PublishedSince time.Time
+	// RetiredSince is when a retired key stopped signing; zero when not
+	// written. Tokens it signed live until then plus the token lifetime.
+	RetiredSince time.Time
 	// Pos holds the position of the entry and of each of its fields, by name
 	// ("" for the entry itself).
 	Pos map[string]diag.Pos
@@ -138,12 +150,13 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	}
 	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
 		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, Cache: headers.DefaultPolicy(),
-		pos: map[string]diag.Pos{}}
+		TokenLifetime: DefaultTokenLifetime,
+		pos:           map[string]diag.Pos{}}
 	s.decode(w, root)
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -183,6 +196,13 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			s.decodeSignedMetadata(w, p)
 		case "cache":
 			s.decodeCache(w, p)
+		case "token_lifetime":
+			if d, ok := w.Duration(p.Val, "token_lifetime"); ok {
+				if d <= 0 {
+					w.Errorf(p.Val, "token_lifetime must be longer than zero")
+				}
+				s.TokenLifetime = d
+			}
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {
@@ -285,7 +305,7 @@ func parseAbsolute(v string) (*url.URL, error) {
 	return u, nil
 }
 
-var keyFields = []string{"state", "use", "alg", "kid", "published_until"}
+var keyFields = []string{"state", "use", "alg", "kid", "published_since", "retired_since", "published_until"}
 
 func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
 	pairs, ok := w.Mapping(n, "keys")
@@ -303,7 +323,7 @@ func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		var untilNode *yaml.Node
+		var untilNode, retiredNode *yaml.Node
 		for _, f := range fields {
 			k.Pos[f.Key] = w.Pos(f.Val)
 			s.pos[prefix+"."+f.Key] = w.Pos(f.Val)
@@ -336,6 +356,11 @@ func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
 			case "published_until":
 				untilNode = f.Val
 				k.PublishedUntil, _ = w.Date(f.Val, "published_until")
+			case "published_since":
+				k.PublishedSince, _ = w.Date(f.Val, "published_since")
+			case "retired_since":
+				retiredNode = f.Val
+				k.RetiredSince, _ = w.Date(f.Val, "retired_since")
 			default:
 				w.Unknown(f, " in keys entry "+p.Key, keyFields)
 			}
@@ -346,6 +371,9 @@ func (s *Site) decodeKeys(w *yamlwalk.Walker, n *yaml.Node) {
 			w.Diags.Hint("a retired key stays published until the tokens it signed have expired and caches have let go")
 		case k.State != Retired && untilNode != nil:
 			w.Errorf(untilNode, "published_until applies to retired keys only; %s is %s", p.Key, k.State)
+		}
+		if k.State != Retired && retiredNode != nil {
+			w.Errorf(retiredNode, "retired_since applies to retired keys only; %s is %s", p.Key, k.State)
 		}
 		s.Keys = append(s.Keys, k)
 	}
@@ -510,3 +538,10 @@ func checkURL(k metadata.Kind, v string) error {
 
 // ParseDate reads a day (midnight UTC) or an RFC 3339 instant.
 func ParseDate(s string) (time.Time, error) { return yamlwalk.ParseDate(s) }
+
+// JWKSCacheLifetime is how long a relying party or CDN may go on using a
+// key set it fetched: a new key must be published that long before it
+// signs. It is the one place rotation reads the cache policy from.
+func (s *Site) JWKSCacheLifetime() time.Duration {
+	return s.Cache.MaxAge + s.Cache.StaleWhileRevalidate
+}
