@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 )
 
 // indentStep is the indentation of mappings the editor creates.
@@ -166,7 +168,7 @@ func (e *editor) replace(n *yaml.Node, scalar string) ([]byte, error) {
 		return nil, e.errorf(n, "the value is an alias; write it out to edit it")
 	}
 	if n.Kind != yaml.ScalarNode {
-		return nil, e.errorf(n, "the value is %s, not a single value", kind(n))
+		return nil, e.errorf(n, "the value is %s, not a single value", yamlwalk.Describe(n))
 	}
 	if n.Anchor != "" {
 		return nil, e.errorf(n, "the value is anchored (&%s); editing it would change its aliases too", n.Anchor)
@@ -548,14 +550,4 @@ func splice(src []byte, start, end int, text string) []byte {
 	out = append(out, src[:start]...)
 	out = append(out, text...)
 	return append(out, src[end:]...)
-}
-
-func kind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	return "an alias"
 }
