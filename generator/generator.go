@@ -1,6 +1,6 @@
 // Package generator runs a site's build as named phases:
 //
-//	load → keys → render → copies → headers → hosting
+//	load → keys → lifecycle → render → copies → headers → hosting
 //
 // Each phase reports every problem it finds, with its position, and the build
 // fails after the last phase that can still run, so a user sees all of a
@@ -23,6 +23,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/lifecycle"
 )
 
 // Options are the inputs of a build besides the files.
@@ -79,6 +80,12 @@ func Build(o Options) (*Result, error) {
 			diags.Warnf(diag.Pos{Path: k.File()}, "publishing a demo key whose private half is public in the wellknown repository: anyone can sign tokens with it")
 			diags.Hint("replace the files in %s with your own keys (see keys/README.md)", site.KeyDir)
 		}
+	}
+
+	// lifecycle: is every key's state safe at the build's clock?
+	diags.Merge(lifecycle.Check(site, ks, o.Now))
+	if diags.HasErrors() {
+		return fail()
 	}
 
 	signer := metadataSigner(site, ks, &diags)

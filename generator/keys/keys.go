@@ -16,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +48,8 @@ type Key struct {
 	// Demo marks the example keys of the wellknown repository, whose private
 	// halves are public.
 	Demo bool
+	// Settings is the key's entry in site.yaml; nil when it has none.
+	Settings *config.KeySettings
 
 	untilPos diag.Pos // where site.yaml sets PublishedUntil
 }
@@ -62,6 +66,8 @@ type Options struct {
 	Password func() ([]byte, bool)
 	// Now decides which retired keys are past their date.
 	Now time.Time
+	// KeepExpired keeps retired keys past their date, for listings.
+	KeepExpired bool
 }
 
 // skip reports whether a file in the key directory is not a key: dot files,
@@ -112,6 +118,9 @@ func Load(o Options) ([]Key, *diag.List) {
 			continue
 		}
 		it.file, it.name = file, name
+		if info, err := e.Info(); err == nil {
+			warnReadable(it, info.Mode(), &diags)
+		}
 		items = append(items, it)
 	}
 	groups := group(items, &diags)
@@ -126,7 +135,9 @@ func Load(o Options) ([]Key, *diag.List) {
 	if diags.HasErrors() {
 		return nil, &diags
 	}
-	keys = dropExpired(keys, o, &diags)
+	if !o.KeepExpired {
+		keys = dropExpired(keys, o, &diags)
+	}
 	if len(keys) == 0 {
 		diags.Errorf(dirPos, "no keys to publish: the key set would be empty")
 		diags.Hint("put a private key, public key or certificate in %s, or run wellknown keys generate", o.Display)
@@ -273,6 +284,7 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 	if s != nil {
 		use, alg, kid = cmp(s.Use, use), cmp(s.Alg, alg), cmp(s.Kid, kid)
 		k.State, k.PublishedUntil = s.State, s.PublishedUntil
+		k.Settings = s
 		k.untilPos = at("published_until")
 	}
 	if alg == "" {
@@ -488,4 +500,25 @@ func publicOf(k any) any {
 		return s.Public()
 	}
 	return k
+}
+
+// warnReadable warns about a private key that other users of the machine
+// can read, as ssh and age-keygen do. The demo keys are public anyway.
+func warnReadable(it *item, mode fs.FileMode, diags *diag.List) {
+	if it.signer == nil || mode.Perm()&0o077 == 0 || runtime.GOOS == "windows" {
+		return
+	}
+	if tp, err := thumbprint(it.pub); err == nil && slices.Contains(demoThumbprints, tp) {
+		return
+	}
+	diags.Warnf(diag.Pos{Path: it.file}, "private key is readable by %s (mode %04o): whoever can read it can sign tokens as this server",
+		readers(mode), mode.Perm())
+	diags.Hint("chmod 600 %s", it.file)
+}
+
+func readers(mode fs.FileMode) string {
+	if mode.Perm()&0o004 != 0 {
+		return "every user"
+	}
+	return "its group"
 }
