@@ -37,6 +37,8 @@ type command struct {
 	usage   string // the full --help text, worked examples first
 	run     func(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) error
 	flags   func(fs *pflag.FlagSet) // declares the command's flags; may be nil
+	// subcommands make the command a group ("keys generate"); run is unused.
+	subcommands []*command
 }
 
 // usageError is wrong usage: it exits 2 and prints a pointer to --help.
@@ -82,6 +84,21 @@ func run(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "wellknown: unknown command %q\nRun 'wellknown --help' for the list of commands.\n", name)
 		return exitUsage
 	}
+	for len(c.subcommands) > 0 {
+		if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" {
+			fmt.Fprint(e.stdout, c.usage)
+			if len(rest) == 0 {
+				return exitUsage
+			}
+			return exitOK
+		}
+		sub := c.sub(rest[0])
+		if sub == nil {
+			fmt.Fprintf(e.stderr, "wellknown: unknown command \"%s %s\"\nRun 'wellknown %s --help' for the list of commands.\n", c.name, rest[0], c.name)
+			return exitUsage
+		}
+		c, rest = sub, rest[1:]
+	}
 	fs := pflag.NewFlagSet("wellknown "+c.name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
@@ -111,6 +128,16 @@ func run(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%v\n", err)
 		return exitInvalid
 	}
+}
+
+// sub finds a subcommand by its last word: "generate" in "keys generate".
+func (c *command) sub(name string) *command {
+	for _, s := range c.subcommands {
+		if s.name == c.name+" "+name {
+			return s
+		}
+	}
+	return nil
 }
 
 func lookup(name string) *command {

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/config"
@@ -17,6 +18,9 @@ type Plan struct {
 	Until   time.Time  // published_until of the retired keys
 	Promote []keys.Key // next → active
 	Retire  []keys.Key // active → retired
+	// MetadataKey, when set, is the new signed_metadata.key: the key that
+	// signed the metadata retires, and its successor takes over.
+	MetadataKey string
 }
 
 // Rotate plans a rotation at now. A next key replaces the active keys with
@@ -57,9 +61,18 @@ func Rotate(site *config.Site, ks []keys.Key, now time.Time) (*Plan, *diag.List)
 	if diags.HasErrors() {
 		return nil, &diags
 	}
+	successor := map[slot]keys.Key{}
+	for _, k := range p.Promote {
+		successor[slot{k.JWK.Use, k.JWK.Algorithm}] = k
+	}
 	for _, k := range ks {
-		if k.State == config.Active && replaced[slot{k.JWK.Use, k.JWK.Algorithm}] {
-			p.Retire = append(p.Retire, k)
+		s := slot{k.JWK.Use, k.JWK.Algorithm}
+		if k.State != config.Active || !replaced[s] {
+			continue
+		}
+		p.Retire = append(p.Retire, k)
+		if sm := site.SignedMetadata; sm != nil && holds(k, sm.Key) {
+			p.MetadataKey = Entry(successor[s])
 		}
 	}
 	return p, &diags
@@ -85,6 +98,12 @@ func (p *Plan) Apply(src []byte) ([]byte, error) {
 		set(Entry(k), "retired_since", yamledit.Time(p.Now))
 		set(Entry(k), "published_until", yamledit.Time(p.Until))
 	}
+	if p.MetadataKey != "" && err == nil {
+		src, err = yamledit.Set(src, []string{"signed_metadata", "key"}, yamledit.String(p.MetadataKey))
+		if err != nil {
+			err = fmt.Errorf("signed_metadata.key: %w", err)
+		}
+	}
 	return src, err
 }
 
@@ -99,4 +118,14 @@ func Add(src []byte, file string, state config.State, now time.Time) ([]byte, er
 		return nil, fmt.Errorf("keys.%s: %w", file, err)
 	}
 	return out, nil
+}
+
+// holds reports whether file is one of k's files.
+func holds(k keys.Key, file string) bool {
+	for _, f := range k.Files {
+		if filepath.Base(f) == file {
+			return true
+		}
+	}
+	return false
 }
