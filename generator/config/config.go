@@ -233,7 +233,9 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 		}
 		s.JWKSURI = u.String()
 	}
-	if keysNode != nil {
+	// "keys:" with only comments under it is a section waiting for its
+	// first entry (keys generate fills it), not an error.
+	if keysNode != nil && !(keysNode.Kind == yaml.ScalarNode && keysNode.Tag == "!!null") {
 		s.decodeKeys(w, keysNode)
 	}
 	if metaNode != nil {

@@ -114,7 +114,7 @@ func checkCerts(k keys.Key, now time.Time, diags *diag.List) {
 				diags.Errorf(diag.Pos{Path: file}, "%s: relying parties that check x5c reject the key", msg)
 				diags.Hint("renew the certificate, or publish the key without it")
 			}
-		case now.Add(CertWarning).After(c.NotAfter):
+		case !now.Add(CertWarning).Before(c.NotAfter):
 			diags.Warnf(diag.Pos{Path: file}, "%s of %s (kid %s) expires at %s, in %s",
 				what, k.File(), k.JWK.KeyID, Stamp(c.NotAfter), days(c.NotAfter.Sub(now)))
 			diags.Hint("renew it before then; from %s the build fails", Stamp(c.NotAfter))
