@@ -22,6 +22,9 @@ public metadata (discovery documents, JWKS, client metadata) as static files.
 Examples:
   wellknown build                      build site.yaml and keys/ into out/
   wellknown build --config prod.yaml --out public
+  wellknown keys generate --type ec-p256   a new signing key, published as next
+  wellknown keys rotate                 promote it once caches hold it
+  wellknown diff out .                  what relying parties will see change
 
 Commands:
 `)

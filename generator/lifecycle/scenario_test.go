@@ -134,7 +134,7 @@ func wantError(t *testing.T, err error, substr string) {
 // after every edit.
 func TestRotationScenario(t *testing.T) {
 	s := newSite(t)
-	st, ks := s.load(t0)
+	_, ks := s.load(t0)
 	kid := map[string]string{}
 	for _, k := range ks {
 		kid[lifecycle.Entry(k)] = k.JWK.KeyID
@@ -168,7 +168,7 @@ func TestRotationScenario(t *testing.T) {
 	// default cache lifetime); so does the build when the state is edited
 	// by hand.
 	early := t0.Add(10 * time.Minute)
-	st, ks = s.load(early)
+	st, ks := s.load(early)
 	if _, d := lifecycle.Rotate(st, ks, early); !d.HasErrors() ||
 		!strings.Contains(d.Err().Error(), "next key new.pem may become active at 2027-03-01T09:15:00Z, not before") {
 		t.Fatalf("rotate at %s: want a refusal naming 09:15, got %v", early, d.Err())
