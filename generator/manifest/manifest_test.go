@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/manifest"
+	"github.com/wellknown-dev/wellknown/generator/tree"
 )
 
 var files = map[string][]byte{
@@ -56,14 +57,8 @@ func TestSha256sum(t *testing.T) {
 		t.Skip("sha256sum not installed")
 	}
 	dir := t.TempDir()
-	for p, b := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := tree.Write(dir, files); err != nil {
+		t.Fatal(err)
 	}
 	m, _ := manifest.Of(files)
 	if err := os.WriteFile(filepath.Join(dir, "SHA256SUMS"), m.Marshal(), 0o644); err != nil {

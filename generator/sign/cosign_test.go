@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/sign"
+	"github.com/wellknown-dev/wellknown/generator/tree"
 )
 
 // cosignBinary finds the cosign that TestCosignVerifyBlob runs: $WELLKNOWN_COSIGN,
@@ -45,7 +46,9 @@ func TestCosignVerifyBlob(t *testing.T) {
 			t.Parallel()
 			files := signedTree(t, loadSigner(t, k))
 			dir := t.TempDir()
-			writeTree(t, dir, files)
+			if err := tree.Write(dir, files); err != nil {
+				t.Fatal(err)
+			}
 			// The trusted key comes from outside the tree.
 			trusted := filepath.Join(t.TempDir(), "publisher.pub")
 			if err := os.WriteFile(trusted, files[sign.PublicKeyPath], 0o644); err != nil {
@@ -78,7 +81,9 @@ func TestCosignVerifyBlob(t *testing.T) {
 			}
 
 			flip(files, "jwks.json")
-			writeTree(t, dir, map[string][]byte{"jwks.json": files["jwks.json"]})
+			if err := os.WriteFile(filepath.Join(dir, "jwks.json"), files["jwks.json"], 0o644); err != nil {
+				t.Fatal(err)
+			}
 			if out, err := verify("jwks.json"); err == nil {
 				t.Errorf("cosign accepted a tampered file:\n%s", out)
 			}
@@ -91,17 +96,4 @@ func sigFor(path string) string {
 		return sign.ManifestSig
 	}
 	return sign.SignaturePath(path)
-}
-
-func writeTree(t testing.TB, dir string, files map[string][]byte) {
-	t.Helper()
-	for p, b := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
