@@ -11,7 +11,7 @@ import (
 
 // commands lists every command in the order --help shows them.
 func commands() []*command {
-	return []*command{versionCmd}
+	return []*command{verifyCmd, bundleCmd, importCmd, versionCmd}
 }
 
 func mainUsage() string {
