@@ -3,13 +3,12 @@ module github.com/wellknown-dev/wellknown
 go 1.26
 
 require (
+	github.com/rogpeppe/go-internal v1.16.0 // testscript, tests only
 	// Pinned: v1.11.x declares go 1.27 and this module builds with Go 1.26
 	// (see generator/sign/doc.go). Move to v1.11 with the toolchain.
 	github.com/sigstore/sigstore v1.10.11
 	github.com/spf13/pflag v1.1.0
 )
-
-require github.com/rogpeppe/go-internal v1.16.0
 
 require (
 	github.com/google/go-containerregistry v0.21.9 // indirect
