@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wellknown-dev/wellknown/generator/check"
 	iofs "io/fs"
 	"path"
 	"sort"
@@ -15,9 +16,14 @@ import (
 )
 
 // validateTree checks the content of a published tree (discovery documents,
-// JWKS, client metadata) for verify and import. The core build plugs its
-// validator in here; nil checks integrity and signatures only.
-var validateTree func(files map[string][]byte) []error
+// JWKS, copies) for verify and import, beyond integrity and signatures.
+func validateTree(files map[string][]byte) []error {
+	var errs []error
+	for _, p := range check.Tree(files) {
+		errs = append(errs, sign.Problem{Path: p.Path, Msg: p.Msg})
+	}
+	return errs
+}
 
 var verifyCmd = &command{
 	name:    "verify",

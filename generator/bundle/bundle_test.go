@@ -311,7 +311,8 @@ func TestNoPrivateKeyInBundle(t *testing.T) {
 	raw, _ := io.ReadAll(zr)
 	der, _ := x509.MarshalPKCS8PrivateKey(priv)
 	sec1, _ := x509.MarshalECPrivateKey(priv)
-	for _, secret := range [][]byte{der, sec1, priv.D.Bytes(), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})} {
+	scalar, _ := priv.Bytes()
+	for _, secret := range [][]byte{der, sec1, scalar, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})} {
 		if bytes.Contains(raw, secret) {
 			t.Fatal("bundle holds the private key")
 		}

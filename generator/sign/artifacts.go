@@ -6,20 +6,29 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
 )
 
-// Headers of the files signing adds. They are public like the rest of the
-// site (CORS) and change with every build, so they are cached briefly.
-func header(contentType string) http.Header {
-	return http.Header{
-		"Content-Type":                {contentType},
-		"Access-Control-Allow-Origin": {"*"},
-		"Cache-Control":               {"public, max-age=300"},
+// ManifestType is the Content-Type of the manifest, which has no extension
+// to tell it by. Every other header of the signature files is the headers
+// phase's decision, like any file's.
+const ManifestType = "text/plain; charset=utf-8"
+
+// Paths returns the paths Artifacts adds for files at paths, sorted, so
+// that a build can decide their headers (and list them in a host's header
+// file, which is signed too) before the signatures exist.
+func Paths(paths []string) []string {
+	out := make([]string, 0, len(paths)+3)
+	for _, p := range paths {
+		out = append(out, SignaturePath(p))
 	}
+	out = append(out, PublicKeyPath, ManifestPath, ManifestSig)
+	slices.Sort(out)
+	return out
 }
 
 // Artifacts signs a rendered site and returns the artifacts to add to it:
@@ -56,11 +65,11 @@ func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
 	for i, a := range as {
 		p := SignaturePath(a.Path)
 		files[p] = sigs[i]
-		out = append(out, artifact.Artifact{Path: p, Body: sigs[i], Header: header("text/plain; charset=utf-8")})
+		out = append(out, artifact.Artifact{Path: p, Body: sigs[i]})
 	}
 	pub := s.PublicKeyPEM()
 	files[PublicKeyPath] = pub
-	out = append(out, artifact.Artifact{Path: PublicKeyPath, Body: pub, Header: header("application/x-pem-file")})
+	out = append(out, artifact.Artifact{Path: PublicKeyPath, Body: pub})
 
 	m, err := manifest.Of(files)
 	if err != nil {
@@ -82,8 +91,8 @@ func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
 		return nil, fmt.Errorf("signing %s: the signature does not verify: %w", ManifestPath, err)
 	}
 	out = append(out,
-		artifact.Artifact{Path: ManifestPath, Body: body, Header: header("text/plain; charset=utf-8")},
-		artifact.Artifact{Path: ManifestSig, Body: encodeSig(raw), Header: header("text/plain; charset=utf-8")},
+		artifact.Artifact{Path: ManifestPath, Body: body, Header: http.Header{"Content-Type": {ManifestType}}},
+		artifact.Artifact{Path: ManifestSig, Body: encodeSig(raw)},
 	)
 	artifact.Sort(out)
 	return out, nil
