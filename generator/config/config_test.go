@@ -18,7 +18,6 @@ import (
 // with its line numbers: the first argument is line 1.
 func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
 
-
 // parseCase is one site.yaml and everything Parse must say about it. errs
 // and warns are the exact diagnostics as users see them (Diagnostic.String:
 // "site.yaml:LINE:COL: message", then "\n\thint: ..." when there is a hint),
@@ -905,4 +904,3 @@ func TestFixedEndpointsTypeErrorAlsoWarnsEmpty(t *testing.T) {
 		t.Errorf("warnings = %q, want none: the object is not empty, its member is wrong", got)
 	}
 }
-
