@@ -9,30 +9,8 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	"github.com/wellknown-dev/wellknown/generator/tree"
+	"github.com/wellknown-dev/wellknown/internal/peers"
 )
-
-// cosignBinary finds the cosign that TestCosignVerifyBlob runs: $WELLKNOWN_COSIGN,
-// else cosign on PATH. .ci/install-cosign.sh installs a pinned one and prints
-// its path. In CI (CI=true) a missing cosign fails the test: the interop
-// claim must not silently go untested.
-func cosignBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("WELLKNOWN_COSIGN"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("WELLKNOWN_COSIGN: %v", err)
-		}
-		return p
-	}
-	if p, err := exec.LookPath("cosign"); err == nil {
-		return p
-	}
-	const hint = "install it with: export WELLKNOWN_COSIGN=\"$(bash .ci/install-cosign.sh | tail -n1)\""
-	if os.Getenv("CI") == "true" {
-		t.Fatal("cosign not found (WELLKNOWN_COSIGN unset, not on PATH) and CI=true; " + hint)
-	}
-	t.Skip("cosign not found; " + hint)
-	return ""
-}
 
 // TestCosignVerifyBlob runs the real `cosign verify-blob`, offline, on what
 // Artifacts publishes, exactly as the package documentation tells users to:
@@ -40,7 +18,7 @@ func cosignBinary(t *testing.T) string {
 // tampered file must then fail, so a cosign that accepts anything cannot
 // pass the test.
 func TestCosignVerifyBlob(t *testing.T) {
-	cosign := cosignBinary(t)
+	cosign := peers.Cosign(t)
 	for _, k := range roundTripKeys(t) {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
