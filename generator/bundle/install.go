@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	"github.com/wellknown-dev/wellknown/generator/tree"
 )
@@ -45,51 +46,19 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 //
 // To avoid replacing an unrelated directory by mistake, an existing dir must
 // be empty or a signed tree (holding signatures/SHA256SUMS).
-func Install(dir string, files map[string][]byte) (err error) {
+func Install(dir string, files map[string][]byte) error {
 	if _, err := checkPaths(files); err != nil {
 		return err
 	}
-	dir = filepath.Clean(dir)
-	exists, err := replaceable(dir)
-	if err != nil {
+	if _, err := replaceable(dir); err != nil {
 		return err
 	}
-	parent, base := filepath.Dir(dir), filepath.Base(dir)
-	tmp, err := os.MkdirTemp(parent, "."+base+".import-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
+	return publish.Replace(dir, func(tmp string) error {
+		if err := tree.Write(tmp, files); err != nil {
+			return fmt.Errorf("writing %s: %w", tmp, err)
 		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if err := tree.Write(tmp, files); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
-	}
-	if !exists {
-		if err := os.Rename(tmp, dir); err != nil {
-			return err
-		}
-		return tree.SyncDir(parent)
-	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if rerr := os.Rename(old, dir); rerr != nil {
-			return fmt.Errorf("%w (and restoring %s from %s failed: %w)", err, dir, old, rerr)
-		}
-		return err
-	}
-	if err := tree.SyncDir(parent); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
+		return nil
+	})
 }
 
 // replaceable reports whether dir exists, and refuses a dir that Install
