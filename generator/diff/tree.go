@@ -1,14 +1,13 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
+	"github.com/wellknown-dev/wellknown/generator/tree"
 )
 
 // HeadersFile is the control file a tree carries its headers in (Netlify
@@ -29,38 +28,21 @@ func FromArtifacts(as []artifact.Artifact, states map[string]string) Tree {
 // ReadTree reads a published tree from disk. When it holds _headers, every
 // file gets the headers it lists (none when it lists none).
 func ReadTree(dir string) (Tree, error) {
-	t := Tree{Files: map[string]File{}}
-	var hdr []byte
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if !d.Type().IsRegular() {
-			return fmt.Errorf("%s: not a regular file; a published tree holds files only", p)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == HeadersFile {
-			hdr = b
-			return nil
-		}
-		t.Files[rel] = File{Body: b}
-		return nil
-	})
+	files, problems, err := tree.Read(dir)
 	if err != nil {
 		return Tree{}, err
 	}
-	if hdr != nil {
+	if len(problems) > 0 {
+		return Tree{}, fmt.Errorf("%s: %w", dir, errors.Join(problems...))
+	}
+	t := Tree{Files: map[string]File{}}
+	hdr, hasHeaders := files[HeadersFile]
+	for p, b := range files {
+		if p != HeadersFile {
+			t.Files[p] = File{Body: b}
+		}
+	}
+	if hasHeaders {
 		rules, err := hosting.ParseHeaders(hdr)
 		if err != nil {
 			return Tree{}, fmt.Errorf("%s: %w", dir, err)
