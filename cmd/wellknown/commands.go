@@ -20,11 +20,13 @@ func mainUsage() string {
 public metadata (discovery documents, JWKS, client metadata) as static files.
 
 Examples:
-  wellknown build                      build site.yaml and keys/ into out/
+  wellknown build                          build site.yaml and keys/ into out/
   wellknown build --config prod.yaml --out public
+  wellknown serve                          preview out/ with the headers production sends
   wellknown keys generate --type ec-p256   a new signing key, published as next
-  wellknown keys rotate                 promote it once caches hold it
-  wellknown diff out .                  what relying parties will see change
+  wellknown keys rotate                    promote it once caches hold it
+  wellknown diff out .                     what relying parties will see change
+  wellknown build --sign-key pub.key       sign every file; check with wellknown verify
 
 Commands:
 `)
