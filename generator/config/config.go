@@ -49,6 +49,8 @@ type Site struct {
 	SignedMetadata *SignedMetadata
 	// Cache is how long caches may keep what is published.
 	Cache headers.Policy
+	// Clients says where client files are and how their identifiers are made.
+	Clients Clients
 
 	pos map[string]diag.Pos
 }
@@ -138,12 +140,12 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	}
 	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
 		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, Cache: headers.DefaultPolicy(),
-		pos: map[string]diag.Pos{}}
+		Clients: defaultClients(), pos: map[string]diag.Pos{}}
 	s.decode(w, root)
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "clients"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -183,6 +185,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			s.decodeSignedMetadata(w, p)
 		case "cache":
 			s.decodeCache(w, p)
+		case "clients":
+			s.decodeClients(w, p)
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {
