@@ -159,7 +159,7 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	pol := policyOf(site)
 	folded := map[string]string{}
-	ids := map[string]string{}
+	ids := map[string]*File{}
 	for _, src := range srcs {
 		file := path.Join(display, src.Name)
 		slug := strings.TrimSuffix(src.Name, Ext)
@@ -179,9 +179,14 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 		}
 		c := compile(site, f, slug, pol, &diags)
 		if other, dup := ids[c.ClientID]; dup {
-			diags.Errorf(f.Where("client_id"), "client_id %q is also the client_id of %s; client identifiers must be unique (RFC 6749 §2.2)", c.ClientID, other)
+			// Report it where client_id is written, naming the other file.
+			at, name := f, other.Path
+			if !f.Has("client_id") && other.Has("client_id") {
+				at, name = other, file
+			}
+			diags.Errorf(at.Where("client_id"), "client_id %q is also the client_id of %s; client identifiers must be unique (RFC 6749 §2.2)", c.ClientID, name)
 		} else {
-			ids[c.ClientID] = file
+			ids[c.ClientID] = f
 		}
 		r.Clients = append(r.Clients, c)
 	}
