@@ -135,7 +135,7 @@ metadata:
 	}
 }
 
-func mustWrite(t *testing.T, p, s string) {
+func mustWrite(t testing.TB, p, s string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func mustWrite(t *testing.T, p, s string) {
 	}
 }
 
-func copyDir(t *testing.T, src, dst string) {
+func copyDir(t testing.TB, src, dst string) {
 	t.Helper()
 	entries, err := os.ReadDir(src)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -14,9 +14,11 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
@@ -158,26 +160,60 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 	srcs = slices.Clone(srcs)
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	pol := policyOf(site)
+	// Files are checked and rendered in parallel (a registry may hold
+	// thousands); what relates files to each other is checked after, in
+	// file order, so the diagnostics do not depend on scheduling.
+	type result struct {
+		c     Client
+		ok    bool
+		diags diag.List
+	}
+	results := make([]result, len(srcs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(len(srcs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res := &results[i]
+				src := srcs[i]
+				file := path.Join(display, src.Name)
+				slug := strings.TrimSuffix(src.Name, Ext)
+				if err := CheckSlug(slug); err != nil {
+					res.diags.Errorf(diag.Pos{Path: file}, "%v", err)
+					continue
+				}
+				f, d := Parse(file, src.Data)
+				res.diags.Merge(d)
+				if f != nil {
+					res.c, res.ok = compile(site, f, slug, pol, &res.diags), true
+				}
+			}
+		}()
+	}
+	for i := range srcs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
 	folded := map[string]string{}
 	ids := map[string]*File{}
-	for _, src := range srcs {
+	for i, src := range srcs {
+		res := &results[i]
 		file := path.Join(display, src.Name)
 		slug := strings.TrimSuffix(src.Name, Ext)
-		if err := CheckSlug(slug); err != nil {
-			diags.Errorf(diag.Pos{Path: file}, "%v", err)
-			continue
-		}
 		if other, dup := folded[strings.ToLower(slug)]; dup {
 			diags.Errorf(diag.Pos{Path: file}, "slug %q differs from %s only in case; case-insensitive file systems and hosts would mix them up", slug, other)
 			continue
 		}
 		folded[strings.ToLower(slug)] = file
-		f, d := Parse(file, src.Data)
-		diags.Merge(d)
-		if f == nil {
+		diags.Merge(&res.diags)
+		if !res.ok {
 			continue
 		}
-		c := compile(site, f, slug, pol, &diags)
+		c, f := res.c, res.c.File
 		if other, dup := ids[c.ClientID]; dup {
 			// Report it where client_id is written, naming the other file.
 			at, name := f, other.Path
