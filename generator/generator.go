@@ -1,6 +1,6 @@
 // Package generator runs a site's build as named phases:
 //
-//	load → keys → clients → render → copies → headers → hosting
+//	load → keys → clients → render → copies → headers → hosting → sign
 //
 // Each phase reports every problem it finds, with its position, and the build
 // fails after the last phase that can still run, so a user sees all of a
@@ -10,6 +10,7 @@ package generator
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
 // Options are the inputs of a build besides the files.
@@ -33,6 +35,9 @@ type Options struct {
 	// key set. It is an input so that a build can be repeated exactly.
 	Now    time.Time
 	Getenv func(string) string
+	// Signer, when set, signs every published file and a manifest of them
+	// (see package sign). The key itself is never published.
+	Signer *sign.Signer
 }
 
 // Result is a successful build.
@@ -120,13 +125,8 @@ func Build(o Options) (*Result, error) {
 	if as, err = immutable.Add(as); err != nil {
 		return &Result{}, fmt.Errorf("copies: %w", err)
 	}
-	// headers: decided once per file; every host format copies them
-	if as, err = headers.Apply(as, site.Cache); err != nil {
-		return &Result{}, fmt.Errorf("headers: %w", err)
-	}
-	// hosting: the files hosts read from the tree (_headers, .nojekyll)
-	if as, err = hosting.Control(as); err != nil {
-		return &Result{}, fmt.Errorf("hosting: %w", err)
+	if as, err = finish(as, site.Cache, o.Signer); err != nil {
+		return &Result{}, err
 	}
 	if strings.HasSuffix(strings.ToLower(site.BaseURL.Hostname()), ".github.io") {
 		text, err := hosting.GitHubPagesWarning(as)
@@ -178,4 +178,64 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 	}
 	diags.Errorf(at, "signed_metadata.key %s: no published key of that name in %s", sm.Key, site.KeyDir)
 	return nil
+}
+
+// finish runs the last phases. Signing comes last, over the final bytes of
+// every file, the hosts' control files included; the headers of the
+// signature files are decided, and listed in _headers, before they exist,
+// since headers depend on paths alone.
+func finish(as []artifact.Artifact, policy headers.Policy, signer *sign.Signer) ([]artifact.Artifact, error) {
+	var planned map[string]bool
+	if signer != nil {
+		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
+		for _, a := range as {
+			paths = append(paths, a.Path)
+		}
+		planned = map[string]bool{}
+		for _, p := range sign.Paths(paths) {
+			planned[p] = true
+			a := artifact.Artifact{Path: p}
+			if p == sign.ManifestPath {
+				a.Header = http.Header{"Content-Type": {sign.ManifestType}}
+			}
+			as = append(as, a)
+		}
+	}
+	// headers: decided once per file; every host format copies them
+	as, err := headers.Apply(as, policy)
+	if err != nil {
+		return nil, fmt.Errorf("headers: %w", err)
+	}
+	// hosting: the files hosts read from the tree (_headers, .nojekyll)
+	if as, err = hosting.Control(as); err != nil {
+		return nil, fmt.Errorf("hosting: %w", err)
+	}
+	if signer == nil {
+		return as, nil
+	}
+	// sign
+	var files []artifact.Artifact
+	at := map[string]int{}
+	for i, a := range as {
+		if planned[a.Path] {
+			at[a.Path] = i
+		} else {
+			files = append(files, a)
+		}
+	}
+	sigs, err := sign.Artifacts(files, signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	if len(sigs) != len(planned) {
+		return nil, fmt.Errorf("sign: made %d files where %d were planned", len(sigs), len(planned))
+	}
+	for _, sig := range sigs {
+		i, ok := at[sig.Path]
+		if !ok {
+			return nil, fmt.Errorf("sign: %s was not planned", sig.Path)
+		}
+		as[i].Body = sig.Body
+	}
+	return as, nil
 }

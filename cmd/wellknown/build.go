@@ -18,17 +18,19 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
 var buildCmd = &command{
 	name:    "build",
 	summary: "build the site into the output directory",
-	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME]
+	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key FILE]
 
 Examples:
   wellknown build                          build ./site.yaml and ./keys into ./out
   wellknown build --config prod/site.yaml --out public
   wellknown build --clock 2027-01-31       build as of a date (retired keys past it are dropped)
+  wellknown build --sign-key publisher.key sign every file (verify with: wellknown verify --key publisher.pub out)
 
 Reads site.yaml and the key directory it names, checks them against
 RFC 8414, OpenID Connect Discovery and RFC 7517, and writes the discovery
@@ -36,17 +38,22 @@ documents and the JWK Set into the output directory. The directory is
 replaced whole: a failed build leaves the previous one as it was.
 
 Encrypted private keys in the key directory are decrypted with the password
-in the environment variable ` + keys.PasswordEnv + `.
+in the environment variable ` + keys.PasswordEnv + `. A cosign-encrypted
+signing key is decrypted with the password in ` + sign.PasswordEnv + `, as cosign does.
+The signing key never enters the output; keep it outside the key directory.
 
 Flags:
   -c, --config FILE   the site configuration (default site.yaml)
   -o, --out DIR       the output directory (default out)
       --clock TIME    the build's date, 2027-01-31 or RFC 3339 (default: now)
+      --sign-key FILE sign the tree with this key (PEM or cosign-encrypted;
+                      ECDSA P-256/P-384/P-521, Ed25519 or RSA)
 ` + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
 		fs.StringP("out", "o", "out", "")
 		fs.String("clock", "", "")
+		fs.String("sign-key", "", "")
 	},
 	run: runBuild,
 }
@@ -61,7 +68,13 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 	if err != nil {
 		return err
 	}
-	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv})
+	var signer *sign.Signer
+	if p, _ := fs.GetString("sign-key"); p != "" {
+		if signer, err = sign.LoadSigner(p, e.getenv); err != nil {
+			return err
+		}
+	}
+	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
 	printDiagnostics(e.stderr, res.Warnings)
 	if err != nil {
 		var de *diag.Errors
@@ -76,6 +89,11 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 		return fmt.Errorf("publish: %w", err)
 	}
 	summary(e.stdout, out, res)
+	if signer != nil {
+		fmt.Fprintf(e.stdout, "signed with %s (public key: %s/%s)\n", signer.Fingerprint(), out, sign.PublicKeyPath)
+	} else {
+		fmt.Fprintln(e.stdout, "unsigned: pass --sign-key to sign every file for offline verification")
+	}
 	return nil
 }
 
@@ -111,11 +129,13 @@ func countAs(n int, one, many string) string {
 func summary(w io.Writer, out string, res *generator.Result) {
 	fmt.Fprintf(w, "built %s for issuer %s\n", out, res.Site.Issuer)
 	var listed []artifact.Artifact
-	copies, control := 0, 0
+	copies, control, sigs := 0, 0, 0
 	for _, a := range res.Artifacts {
 		switch {
 		case immutable.IsCopy(a.Path):
 			copies++
+		case strings.HasPrefix(a.Path, sign.Dir+"/"):
+			sigs++
 		case hosting.IsControl(a.Path):
 			control++
 		default:
@@ -134,6 +154,9 @@ func summary(w io.Writer, out string, res *generator.Result) {
 		fmt.Fprintf(w, "  … and %s more\n", count(n, "document"))
 	}
 	fmt.Fprintf(w, "  + %s under /%s/, and %s for static hosts\n", countAs(copies, "content-addressed copy", "content-addressed copies"), immutable.Dir, count(control, "control file"))
+	if sigs > 0 {
+		fmt.Fprintf(w, "  + %s, the manifest and the publisher key under /%s/\n", count(sigs-3, "signature"), sign.Dir)
+	}
 	fmt.Fprintf(w, "%s published:\n", count(len(res.Keys), "key"))
 	for _, k := range res.Keys {
 		line := fmt.Sprintf("  %-8s %-7s %-10s %s  %s", k.State, k.JWK.Algorithm, keys.Desc(k.JWK.Key), k.JWK.KeyID, strings.Join(k.Files, ", "))

@@ -11,7 +11,7 @@ import (
 
 // commands lists every command in the order --help shows them.
 func commands() []*command {
-	return []*command{buildCmd, checkCmd, clientCmd, serveCmd, probeCmd, hostingCmd, versionCmd}
+	return []*command{buildCmd, checkCmd, clientCmd, verifyCmd, serveCmd, probeCmd, hostingCmd, bundleCmd, importCmd, versionCmd}
 }
 
 func mainUsage() string {

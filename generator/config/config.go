@@ -200,10 +200,10 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	}
 	s.decodeBaseURL(w, baseNode)
 	if jwksNode != nil {
-		if v, ok := w.Str(jwksNode, "jwks_path"); ok {
-			v = strings.TrimPrefix(v, "/")
+		if written, ok := w.Str(jwksNode, "jwks_path"); ok {
+			v := strings.TrimPrefix(written, "/")
 			if err := artifact.CheckPath(v); err != nil || strings.ContainsAny(v, "?#") {
-				w.Errorf(jwksNode, "jwks_path %q must be a file path below the site root, such as /jwks.json", v)
+				w.Errorf(jwksNode, "jwks_path %q must be a file path below the site root, such as /jwks.json", written)
 			} else {
 				s.JWKSPath = v
 			}
@@ -281,6 +281,8 @@ func parseAbsolute(v string) (*url.URL, error) {
 		return nil, fmt.Errorf("is not a URL: %q", v)
 	case !u.IsAbs() || u.Host == "":
 		return nil, fmt.Errorf("must be an absolute URL with a host, not %q", v)
+	case u.Hostname() == "":
+		return nil, fmt.Errorf("must name a host, not %q", v)
 	case u.Fragment != "" || strings.Contains(v, "#"):
 		return nil, errors.New("must not have a fragment")
 	case u.User != nil:
@@ -494,7 +496,9 @@ func (s *Site) decodeEndpoints(w *yamlwalk.Walker, name string, n *yaml.Node, f 
 		ps = append(ps, w.Pos(p.KNode))
 	}
 	if len(out) == 0 {
-		w.Warnf(n, "empty %s left out", name)
+		if ok {
+			w.Warnf(n, "empty %s left out", name)
+		}
 		return nil, nil, false
 	}
 	return out, ps, ok

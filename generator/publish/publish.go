@@ -20,11 +20,20 @@ import (
 var markers = []string{".git", "site.yaml", "go.mod"}
 
 // Write replaces dir with a directory holding exactly the artifacts.
-func Write(dir string, as []artifact.Artifact) (err error) {
+func Write(dir string, as []artifact.Artifact) error {
 	dir = filepath.Clean(dir)
 	if err := guard(dir); err != nil {
 		return err
 	}
+	return Replace(dir, func(tmp string) error { return writeAll(tmp, as) })
+}
+
+// Replace fills a new sibling directory of dir with fill, syncs it, and puts
+// it in the place of dir in one step. If fill fails, dir is left as it was
+// and the new directory is removed. Callers decide first whether dir may be
+// replaced at all.
+func Replace(dir string, fill func(tmp string) error) (err error) {
+	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %w", parent, err)
@@ -41,7 +50,7 @@ func Write(dir string, as []artifact.Artifact) (err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("%s: %w", tmp, err)
 	}
-	if err := writeAll(tmp, as); err != nil {
+	if err := fill(tmp); err != nil {
 		return err
 	}
 	// One sync for the whole tree: fsync per file costs seconds for large

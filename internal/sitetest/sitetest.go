@@ -10,9 +10,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/headers"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
@@ -111,4 +114,21 @@ func Header(h http.Header, keys ...string) http.Header {
 		}
 	}
 	return out
+}
+
+// Example builds the repository's example site (site.yaml and keys/) with
+// the real pipeline: what `wellknown build` writes into out/.
+func Example(t testing.TB) []artifact.Artifact {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	res, err := generator.Build(generator.Options{
+		Config: filepath.Join(root, "site.yaml"),
+		Now:    time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC),
+		Getenv: func(string) string { return "" },
+	})
+	if err != nil {
+		t.Fatalf("build the example site: %v", err)
+	}
+	return res.Artifacts
 }

@@ -24,19 +24,42 @@ import (
 // bomb fails at once instead of expanding.
 const maxNodes = 100_000
 
+// maxErrors bounds the errors of one file: past it the walk stops, so a
+// hostile file of thousands of faults costs no more than a hundred, and a
+// user is not buried in them.
+const maxErrors = 100
+
+// maxSuggestions bounds the did-you-mean hints of one file, each an edit
+// distance against every known name.
+const maxSuggestions = 20
+
 // Walker reads one file's nodes and collects its diagnostics.
 type Walker struct {
-	File    diag.Pos // the file; line and column unset
-	Diags   *diag.List
-	visited int
-	aborted bool
+	File        diag.Pos // the file; line and column unset
+	Diags       *diag.List
+	visited     int
+	errors      int
+	suggestions int
+	aborted     bool
 }
 
 func (w *Walker) Pos(n *yaml.Node) diag.Pos { return w.File.At(n.Line, n.Column) }
 
 func (w *Walker) Errorf(n *yaml.Node, format string, args ...any) {
+	if w.aborted {
+		return
+	}
+	if w.errors++; w.errors > maxErrors {
+		w.aborted = true
+		w.Diags.Errorf(w.Pos(n), "too many errors (over %d); stopping here", maxErrors)
+		return
+	}
 	w.Diags.Errorf(w.Pos(n), format, args...)
 }
+
+// Aborted reports whether the walk stopped early; further errors are not
+// recorded.
+func (w *Walker) Aborted() bool { return w.aborted }
 
 func (w *Walker) Warnf(n *yaml.Node, format string, args ...any) {
 	w.Diags.Warnf(w.Pos(n), format, args...)
@@ -53,8 +76,8 @@ func (w *Walker) Resolve(n *yaml.Node) *yaml.Node {
 	}
 	w.visited++
 	if w.visited > maxNodes {
-		w.aborted = true
 		w.Errorf(n, "document too large or too many aliases (over %d nodes)", maxNodes)
+		w.aborted = true
 		return nil
 	}
 	return n
@@ -70,11 +93,12 @@ type Pair struct {
 // Mapping returns the pairs of a mapping node, rejecting duplicate keys and
 // merge keys (whose precedence rules hide where a value came from).
 func (w *Walker) Mapping(n *yaml.Node, what string) ([]Pair, bool) {
+	at := n // errors point where the value is written, even through an alias
 	if n = w.Resolve(n); n == nil {
 		return nil, false
 	}
 	if n.Kind != yaml.MappingNode {
-		w.Errorf(n, "%s must be a mapping, not %s", what, Describe(n))
+		w.Errorf(at, "%s must be a mapping, not %s", what, Describe(n))
 		return nil, false
 	}
 	seen := map[string]*yaml.Node{}
@@ -105,6 +129,10 @@ func (w *Walker) Mapping(n *yaml.Node, what string) ([]Pair, bool) {
 // Unknown reports a key the schema does not have, suggesting the nearest one.
 func (w *Walker) Unknown(p Pair, where string, known []string) {
 	w.Errorf(p.KNode, "unknown field %q%s", p.Key, where)
+	if w.aborted || w.suggestions >= maxSuggestions {
+		return
+	}
+	w.suggestions++
 	if s := Suggest(p.Key, known); s != "" {
 		w.Diags.Hint("did you mean %q?", s)
 	}
@@ -138,27 +166,29 @@ func Describe(n *yaml.Node) string {
 // Str reads a string. Only YAML strings are accepted: an unquoted true or
 // 2024-01-01 is not silently turned into text.
 func (w *Walker) Str(n *yaml.Node, what string) (string, bool) {
+	at := n // errors point where the value is written, even through an alias
 	if n = w.Resolve(n); n == nil {
 		return "", false
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		w.Errorf(n, "%s must be a string, not %s", what, Describe(n))
+		w.Errorf(at, "%s must be a string, not %s", what, Describe(n))
 		return "", false
 	}
 	return n.Value, true
 }
 
 func (w *Walker) Bool(n *yaml.Node, what string) (bool, bool) {
+	at := n // errors point where the value is written, even through an alias
 	if n = w.Resolve(n); n == nil {
 		return false, false
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-		w.Errorf(n, "%s must be true or false, not %s", what, Describe(n))
+		w.Errorf(at, "%s must be true or false, not %s", what, Describe(n))
 		return false, false
 	}
 	b, err := strconv.ParseBool(n.Value)
 	if err != nil {
-		w.Errorf(n, "%s must be true or false, not %q", what, n.Value)
+		w.Errorf(at, "%s must be true or false, not %q", what, n.Value)
 		return false, false
 	}
 	return b, true
@@ -167,11 +197,12 @@ func (w *Walker) Bool(n *yaml.Node, what string) (bool, bool) {
 // Strings reads a list of strings. Duplicates are errors: every list in
 // OAuth metadata is a set.
 func (w *Walker) Strings(n *yaml.Node, what string) ([]string, []diag.Pos, bool) {
+	at := n // errors point where the value is written, even through an alias
 	if n = w.Resolve(n); n == nil {
 		return nil, nil, false
 	}
 	if n.Kind != yaml.SequenceNode {
-		w.Errorf(n, "%s must be a list of strings, not %s", what, Describe(n))
+		w.Errorf(at, "%s must be a list of strings, not %s", what, Describe(n))
 		return nil, nil, false
 	}
 	ok := true
@@ -203,6 +234,7 @@ func (w *Walker) Strings(n *yaml.Node, what string) ([]string, []diag.Pos, bool)
 
 // Date reads a day (2027-01-31, midnight UTC) or an RFC 3339 instant.
 func (w *Walker) Date(n *yaml.Node, what string) (time.Time, bool) {
+	at := n // errors point where the value is written, even through an alias
 	if n = w.Resolve(n); n == nil {
 		return time.Time{}, false
 	}
@@ -211,7 +243,7 @@ func (w *Walker) Date(n *yaml.Node, what string) (time.Time, bool) {
 			return t, true
 		}
 	}
-	w.Errorf(n, "%s must be a date such as 2027-01-31 or 2027-01-31T12:00:00Z, not %s", what, quoteScalar(n))
+	w.Errorf(at, "%s must be a date such as 2027-01-31 or 2027-01-31T12:00:00Z, not %s", what, quoteScalar(n))
 	return time.Time{}, false
 }
 
@@ -243,6 +275,11 @@ func (w *Walker) syntaxError(err error) {
 		line = strings.TrimSpace(line)
 		if m := yamlErrLine.FindStringSubmatch(line); m != nil {
 			n, _ := strconv.Atoi(m[1])
+			// yaml.v3 numbers parser errors ("did not find expected …") from
+			// 0, at the start of the enclosing block; scanner errors from 1.
+			if strings.Contains(m[2], "did not find expected") {
+				n++
+			}
 			w.Diags.Errorf(w.File.At(n, 0), "invalid YAML: %s", m[2])
 			continue
 		}
@@ -256,6 +293,9 @@ func (w *Walker) syntaxError(err error) {
 func Suggest(s string, known []string) string {
 	best, bestD := "", 1<<30
 	for _, k := range known {
+		if diff := len(s) - len(k); diff > 4 || diff < -4 {
+			continue // too far apart to be a typo, whatever the letters
+		}
 		if d := editDistance(s, k); d < bestD {
 			best, bestD = k, d
 		}
@@ -356,6 +396,7 @@ func unwrapPathError(err error) error {
 // Duration reads a Go duration ("90s", "5m", "1h30m") or a whole number of
 // days ("30d"), the unit cache and token lifetimes are usually thought in.
 func (w *Walker) Duration(n *yaml.Node, what string) (time.Duration, bool) {
+	at := n // errors point where the value is written, even through an alias
 	if n = w.Resolve(n); n == nil {
 		return 0, false
 	}
@@ -364,7 +405,7 @@ func (w *Walker) Duration(n *yaml.Node, what string) (time.Duration, bool) {
 			return d, true
 		}
 	}
-	w.Errorf(n, "%s must be a duration such as 300s, 5m, 12h or 30d, not %s", what, quoteScalar(n))
+	w.Errorf(at, "%s must be a duration such as 300s, 5m, 12h or 30d, not %s", what, quoteScalar(n))
 	return 0, false
 }
 

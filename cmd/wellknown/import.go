@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"github.com/wellknown-dev/wellknown/generator/bundle"
+)
+
+var importCmd = &command{
+	name:    "import",
+	summary: "verify a bundle and install it into a directory",
+	usage: `Usage: wellknown import --key publisher.pub BUNDLE DIR
+
+Examples:
+  wellknown import --key publisher.pub site.tar.gz /srv/www/site
+  ssh gateway cat site.tar.gz | wellknown import --key publisher.pub - /srv/www/site
+
+Reads the whole bundle into memory and verifies it as 'wellknown verify'
+does, against the trusted key, before writing anything. Only a valid bundle
+is installed: into a temporary directory beside DIR, synced, then renamed
+over DIR. A bundle that fails any check leaves DIR exactly as it was.
+
+Refused, naming the member: links, devices and other non-regular files,
+absolute paths and '..', duplicate members, paths that clash as file and
+directory or by case, a member over 16 MiB, more than 256 MiB or 100,000
+members in all. DIR must be absent, empty, or a tree installed before.
+
+Flags:
+  --key FILE  the publisher's public key (PEM), obtained from the publisher
+              (required: the key inside the bundle proves nothing)
+
+Exit status:
+  0  verified and installed
+  1  the bundle was refused (DIR unchanged), or DIR could not be written
+  2  wrong usage, including a missing --key
+`,
+	flags: func(fs *pflag.FlagSet) {
+		fs.String("key", "", "the publisher's public key (PEM)")
+	},
+	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+		if len(args) != 2 {
+			return usagef("import takes a bundle and a directory, got %d arguments", len(args))
+		}
+		if k, _ := fs.GetString("key"); k == "" {
+			return usagef("--key is required: import installs only what the publisher's key verifies")
+		}
+		name, dir := args[0], args[1]
+		opts, err := verifyOptions(fs)
+		if err != nil {
+			return err
+		}
+		var r io.Reader = os.Stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		}
+		rep, err := bundle.Import(r, dir, opts, bundle.DefaultLimits)
+		if rep != nil {
+			printReport(e, name, func(p string) string { return name + ": " + p }, rep)
+		}
+		if errors.Is(err, bundle.ErrRejected) {
+			if rep == nil {
+				fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+			}
+			fmt.Fprintf(e.stderr, "%s was not changed\n", dir)
+			return errSilent
+		}
+		if err != nil {
+			return fmt.Errorf("installing %s into %s: %w", name, dir, err)
+		}
+		fmt.Fprintf(e.stdout, "installed %d files into %s\n", rep.Files, dir)
+		return nil
+	},
+}

@@ -1,0 +1,88 @@
+package bundle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/generator/sign"
+	"github.com/wellknown-dev/wellknown/generator/tree"
+)
+
+// ErrRejected is returned, wrapped, by Import when the bundle does not verify.
+var ErrRejected = errors.New("bundle rejected")
+
+// Import reads the bundle r, verifies it against opts.Key (required: an
+// import must trust a key from outside the bundle) and only when it is valid
+// installs it into dir with Install. The report tells what verification
+// found, also when it fails; on any error dir is as it was.
+func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign.Report, error) {
+	if opts.Key == nil {
+		return nil, errors.New("import needs the publisher's key to trust")
+	}
+	files, err := Read(r, lim)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRejected, err)
+	}
+	rep := sign.Verify(files, opts)
+	if rep.Status() != sign.Valid {
+		return rep, fmt.Errorf("%w: %s", ErrRejected, rep.Status())
+	}
+	if err := Install(dir, files); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// Install replaces dir with a directory holding exactly files. It writes a
+// sibling temporary directory, syncs it, and renames it over dir; if dir
+// exists it is first renamed aside and removed once the new tree is in place.
+// Between those two renames (microseconds) dir does not exist; a failure
+// there puts the old tree back. On any error dir is as it was.
+//
+// To avoid replacing an unrelated directory by mistake, an existing dir must
+// be empty or a signed tree (holding signatures/SHA256SUMS).
+func Install(dir string, files map[string][]byte) error {
+	if _, err := checkPaths(files); err != nil {
+		return err
+	}
+	if _, err := replaceable(dir); err != nil {
+		return err
+	}
+	return publish.Replace(dir, func(tmp string) error {
+		if err := tree.Write(tmp, files); err != nil {
+			return fmt.Errorf("writing %s: %w", tmp, err)
+		}
+		return nil
+	})
+}
+
+// replaceable reports whether dir exists, and refuses a dir that Install
+// should not replace.
+func replaceable(dir string) (exists bool, err error) {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !fi.IsDir() {
+		return false, fmt.Errorf("%s: exists and is not a directory", dir)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(sign.ManifestPath))); err == nil {
+		return true, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, err
+	}
+	if len(entries) > 0 {
+		return false, fmt.Errorf("%s: not empty and not a signed tree (no %s); refusing to replace it", dir, sign.ManifestPath)
+	}
+	return true, nil
+}

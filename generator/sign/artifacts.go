@@ -1,0 +1,146 @@
+package sign
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/manifest"
+)
+
+// ManifestType is the Content-Type of the manifest, which has no extension
+// to tell it by. Every other header of the signature files is the headers
+// phase's decision, like any file's.
+const ManifestType = "text/plain; charset=utf-8"
+
+// Paths returns the paths Artifacts adds for files at paths, sorted, so
+// that a build can decide their headers (and list them in a host's header
+// file, which is signed too) before the signatures exist.
+func Paths(paths []string) []string {
+	out := make([]string, 0, len(paths)+3)
+	for _, p := range paths {
+		out = append(out, SignaturePath(p))
+	}
+	out = append(out, PublicKeyPath, ManifestPath, ManifestSig)
+	slices.Sort(out)
+	return out
+}
+
+// Artifacts signs a rendered site and returns the artifacts to add to it:
+// a signature for every artifact, the publisher's public key, the manifest of
+// all of them and the manifest's signature (see the package documentation for
+// paths and formats). The result is sorted by path and, for a given key and
+// input, the same bytes every time.
+//
+// It must see the final list: a file added after signing is reported as extra
+// by Verify. No artifact may use the reserved signatures/ directory.
+func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
+	if s == nil {
+		return nil, fmt.Errorf("no signer")
+	}
+	files := make(map[string][]byte, 2*len(as)+1)
+	for _, a := range as {
+		if err := manifest.CheckPath(a.Path); err != nil {
+			return nil, err
+		}
+		if reserved(a.Path) {
+			return nil, fmt.Errorf("artifact path %q is in %s/, which is reserved for signatures", a.Path, Dir)
+		}
+		if _, dup := files[a.Path]; dup {
+			return nil, fmt.Errorf("artifact path %q appears twice", a.Path)
+		}
+		files[a.Path] = a.Body
+	}
+
+	sigs, err := signAll(as, s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]artifact.Artifact, 0, len(as)+3)
+	for i, a := range as {
+		p := SignaturePath(a.Path)
+		files[p] = sigs[i]
+		out = append(out, artifact.Artifact{Path: p, Body: sigs[i]})
+	}
+	pub := s.PublicKeyPEM()
+	files[PublicKeyPath] = pub
+	out = append(out, artifact.Artifact{Path: PublicKeyPath, Body: pub})
+
+	m, err := manifest.Of(files)
+	if err != nil {
+		return nil, err
+	}
+	body := m.Marshal()
+	raw, err := s.Sign(body)
+	if err != nil {
+		return nil, fmt.Errorf("signing %s: %w", ManifestPath, err)
+	}
+	// One verification per build guards against a faulty signer (a
+	// broken key or a fault during signing) publishing a tree that can
+	// never verify.
+	v, err := verifier(s.Public())
+	if err != nil {
+		return nil, err
+	}
+	if err := v.VerifySignature(bytes.NewReader(raw), bytes.NewReader(body)); err != nil {
+		return nil, fmt.Errorf("signing %s: the signature does not verify: %w", ManifestPath, err)
+	}
+	out = append(out,
+		artifact.Artifact{Path: ManifestPath, Body: body, Header: http.Header{"Content-Type": {ManifestType}}},
+		artifact.Artifact{Path: ManifestSig, Body: encodeSig(raw)},
+	)
+	artifact.Sort(out)
+	return out, nil
+}
+
+// encodeSig writes a signature as cosign sign-blob --output-signature does.
+func encodeSig(raw []byte) []byte {
+	return []byte(base64.StdEncoding.EncodeToString(raw))
+}
+
+// signAll signs every artifact's body, in parallel: with thousands of client
+// documents, per-file signatures are most of signing's cost, and RSA keys
+// make each one expensive. The result is indexed like as, so the output does
+// not depend on scheduling.
+func signAll(as []artifact.Artifact, s *Signer) ([][]byte, error) {
+	sigs := make([][]byte, len(as))
+	errs := make([]error, len(as))
+	forEach(len(as), func(i int) {
+		raw, err := s.Sign(as[i].Body)
+		if err != nil {
+			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)
+			return
+		}
+		sigs[i] = encodeSig(raw)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return sigs, nil
+}
+
+// forEach calls f(0) … f(n-1) on GOMAXPROCS goroutines.
+func forEach(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
