@@ -1,6 +1,6 @@
 // Package generator runs a site's build as named phases:
 //
-//	load → keys → lifecycle → render → copies → headers → hosting → sign
+//	load → keys → lifecycle → clients → render → copies → headers → hosting → sign
 //
 // Each phase reports every problem it finds, with its position, and the build
 // fails after the last phase that can still run, so a user sees all of a
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/discovery"
@@ -44,6 +45,7 @@ type Options struct {
 type Result struct {
 	Site      *config.Site
 	Keys      []keys.Key
+	Clients   *clients.Registry   // the registered clients; none when the site has no client directory
 	Artifacts []artifact.Artifact // sorted by path
 	Warnings  []diag.Diagnostic   // warnings and notes, sorted by position
 }
@@ -77,8 +79,15 @@ func Build(o Options) (*Result, error) {
 		Now: o.Now,
 	})
 	diags.Merge(d)
+
+	// clients: read even when keys have errors, so one run reports both
+	reg, d := clients.Load(site)
+	diags.Merge(d)
 	if diags.HasErrors() {
 		return fail()
+	}
+	if reg.MetadataDocuments() {
+		site.Advertise("client_id_metadata_document_supported", true)
 	}
 	for _, k := range ks {
 		if k.Demo {
@@ -109,6 +118,11 @@ func Build(o Options) (*Result, error) {
 		return &Result{}, fmt.Errorf("render: %s: %w", site.JWKSPath, err)
 	}
 	as = append(as, artifact.Artifact{Path: site.JWKSPath, Body: jwks})
+	cas, err := reg.Artifacts(site.Issuer)
+	if err != nil {
+		return &Result{}, fmt.Errorf("render: %w", err)
+	}
+	as = append(as, cas...)
 	checkPaths(site, as, &diags)
 	if diags.HasErrors() {
 		return fail()
@@ -129,7 +143,7 @@ func Build(o Options) (*Result, error) {
 		diags.Warnf(site.Where("base_url"), "%s", strings.TrimSpace(text))
 	}
 	artifact.Sort(as)
-	return &Result{Site: site, Keys: ks, Artifacts: as, Warnings: diags.Warnings()}, nil
+	return &Result{Site: site, Keys: ks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
 }
 
 // checkPaths rejects two documents at one path, e.g. a jwks_path that

@@ -27,8 +27,8 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI as a user would, one script per behaviour under
-// testdata/script. Each script starts with a copy of the example site in
-// $WORK/example, and has these helper commands:
+// testdata/script. Each script starts with a copy of the example site
+// (site.yaml, keys/, clients/) in $WORK/example, and has these helper commands:
 //
 //	genkey TYPE KEY PUB   write a fresh private key (p256, ed25519, or
 //	                      cosign-p256, encrypted with $COSIGN_PASSWORD)
@@ -45,13 +45,15 @@ func TestScripts(t *testing.T) {
 			if err := copyFile("../../site.yaml", filepath.Join(dst, "site.yaml")); err != nil {
 				return err
 			}
-			entries, err := os.ReadDir("../../keys")
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
-				if err := copyFile(filepath.Join("../../keys", e.Name()), filepath.Join(dst, "keys", e.Name())); err != nil {
+			for _, dir := range []string{"keys", "clients"} {
+				entries, err := os.ReadDir(filepath.Join("../..", dir))
+				if err != nil {
 					return err
+				}
+				for _, e := range entries {
+					if err := copyFile(filepath.Join("../..", dir, e.Name()), filepath.Join(dst, dir, e.Name())); err != nil {
+						return err
+					}
 				}
 			}
 			return nil

@@ -55,6 +55,8 @@ type Site struct {
 	// TokenLifetime is the longest lifetime of any token signed with the
 	// site's keys; a retired key stays published at least that long.
 	TokenLifetime time.Duration
+	// Clients says where client files are and how their identifiers are made.
+	Clients Clients
 
 	pos map[string]diag.Pos
 }
@@ -150,13 +152,13 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	}
 	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
 		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, Cache: headers.DefaultPolicy(),
-		TokenLifetime: DefaultTokenLifetime,
-		pos:           map[string]diag.Pos{}}
+		TokenLifetime: DefaultTokenLifetime, Clients: defaultClients(),
+		pos: map[string]diag.Pos{}}
 	s.decode(w, root)
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -203,6 +205,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 				}
 				s.TokenLifetime = d
 			}
+		case "clients":
+			s.decodeClients(w, p)
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {

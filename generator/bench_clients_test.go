@@ -1,0 +1,149 @@
+package generator_test
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/publish"
+)
+
+const benchClients = 10_000
+
+// registrySite writes the example site with n generated clients, a third
+// each web (private_key_jwt), native (loopback and private-use redirects)
+// and Client ID Metadata Document clients, and returns site.yaml's path.
+func registrySite(b *testing.B, n int) string {
+	b.Helper()
+	dir := b.TempDir()
+	site, err := os.ReadFile("../site.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	mustWrite(b, filepath.Join(dir, "site.yaml"), string(site))
+	copyDir(b, "../keys", filepath.Join(dir, "keys"))
+	if err := os.MkdirAll(filepath.Join(dir, "clients"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		var body string
+		switch i % 3 {
+		case 0:
+			body = fmt.Sprintf(`client_name: Web app %[1]d
+client_name#de: Web-Anwendung %[1]d
+client_uri: https://app%[1]d.example.com
+logo_uri: https://app%[1]d.example.com/logo.png
+contacts: [ops%[1]d@example.com]
+redirect_uris: [https://app%[1]d.example.com/callback]
+grant_types: [authorization_code, refresh_token]
+token_endpoint_auth_method: private_key_jwt
+jwks_uri: https://app%[1]d.example.com/jwks.json
+scope: openid profile email
+client_id_issued_at: 2026-01-02
+`, i)
+		case 1:
+			body = fmt.Sprintf(`application_type: native
+client_name: Native app %[1]d
+redirect_uris: [http://127.0.0.1/callback, com.example.app%[1]d:/oauth2redirect]
+grant_types: [authorization_code, refresh_token]
+token_endpoint_auth_method: none
+scope: openid offline_access
+software_id: app-%[1]d
+software_version: "1.0.%[1]d"
+`, i)
+		default:
+			body = fmt.Sprintf(`mode: metadata_document
+application_type: native
+client_name: Agent %[1]d
+client_uri: https://agent%[1]d.example.com
+redirect_uris: [http://127.0.0.1/callback]
+token_endpoint_auth_method: none
+scope: openid profile
+`, i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "clients", fmt.Sprintf("client-%05d.yaml", i)), []byte(body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "site.yaml")
+}
+
+// BenchmarkBuildRegistry is the full build of a site with 10,000 clients:
+// load, check, render, copies, headers, host files and the atomic publish.
+func BenchmarkBuildRegistry(b *testing.B) {
+	cfg := registrySite(b, benchClients)
+	out := filepath.Join(b.TempDir(), "out")
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := generator.Build(generator.Options{Config: cfg, Now: clock, Getenv: func(string) string { return "" }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Clients.Clients) != benchClients {
+			b.Fatalf("%d clients", len(res.Clients.Clients))
+		}
+		if err := publish.Write(out, res.Artifacts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportMemory(b)
+}
+
+// BenchmarkRegistryFloor is the least any build of those files must do:
+// parse each YAML file (yaml.v3, no checks), write it as JSON into a fresh
+// directory, and hash it.
+func BenchmarkRegistryFloor(b *testing.B) {
+	cfg := registrySite(b, benchClients)
+	src := filepath.Join(filepath.Dir(cfg), "clients")
+	base := b.TempDir()
+	b.ResetTimer()
+	run := 0
+	for b.Loop() {
+		run++
+		out := filepath.Join(base, fmt.Sprint(run))
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := sha256.New()
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var v map[string]any
+			if err := yaml.Unmarshal(data, &v); err != nil {
+				b.Fatal(err)
+			}
+			js, err := json.MarshalIndent(v, "", "  ")
+			if err != nil {
+				b.Fatal(err)
+			}
+			h.Write(js)
+			if err := os.WriteFile(filepath.Join(out, strings.TrimSuffix(e.Name(), ".yaml")+".json"), js, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		_ = h.Sum(nil)
+	}
+	reportMemory(b)
+}
+
+// reportMemory adds the Go heap's high-water mark as the runtime saw it;
+// peak RSS comes from /usr/bin/time -v around the benchmark.
+func reportMemory(b *testing.B) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.HeapSys)/(1<<20), "MiB-heap-sys")
+}

@@ -1,0 +1,357 @@
+// Package clients turns the client files of a site (clients/SLUG.yaml, with
+// RFC 7591 field names) into published client metadata documents, an index
+// of them, and the diagnostics of every rule a static registry can check:
+// RFC 7591 §2, RFC 8252 for redirect URIs, the OAuth Client ID Metadata
+// Document draft, and the site's own policy, read from its authorization
+// server metadata.
+package clients
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
+	"github.com/wellknown-dev/wellknown/generator/jsonout"
+)
+
+// MaxDocumentSize is the size above which a Client ID Metadata Document
+// draws a warning: the draft recommends that authorization servers refuse
+// to fetch more than 5 KB.
+const MaxDocumentSize = 5 << 10
+
+// Ext is the extension of a client file.
+const Ext = ".yaml"
+
+// Client is one registered client, checked against its site and rendered.
+type Client struct {
+	*File
+	Slug     string
+	Mode     config.ClientMode
+	ClientID string
+	URL      string // where the document is served
+	Path     string // the document's path below the site root
+	Body     []byte // the document
+}
+
+// Registry is every client of a site.
+type Registry struct {
+	Dir     string // as messages name it: "clients"
+	Path    string // where documents are published, below the site root
+	Clients []Client
+	// Present tells whether the site has a client directory; without one
+	// the build publishes no index.
+	Present bool
+}
+
+// Source is the content of one file of the client directory.
+type Source struct {
+	Name string // the file name: web.yaml
+	Data []byte
+}
+
+// MetadataDocuments reports whether any client uses its document's URL as
+// its client_id, so the site must advertise client_id_metadata_document_supported.
+func (r *Registry) MetadataDocuments() bool {
+	return slices.ContainsFunc(r.Clients, func(c Client) bool { return c.Mode == config.MetadataDocument })
+}
+
+// DirOf returns the client directory of a site on disk and as messages name it.
+func DirOf(site *config.Site) (dir, display string) {
+	dir = filepath.Join(site.Dir, site.Clients.Dir)
+	return dir, filepath.ToSlash(dir)
+}
+
+// Load reads the client directory of the site and checks every file. The
+// Registry is nil when there are errors.
+func Load(site *config.Site) (*Registry, *diag.List) {
+	srcs, present, diags := read(site)
+	if !present {
+		return &Registry{Dir: site.Clients.Dir, Path: site.Clients.Path}, diags
+	}
+	r, d := New(site, srcs)
+	diags.Merge(d)
+	return r, diags
+}
+
+func read(site *config.Site) ([]Source, bool, *diag.List) {
+	var diags diag.List
+	dir, display := DirOf(site)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) && !site.Clients.DirSet {
+		return nil, false, &diags // no clients: a site need not have any
+	}
+	if err != nil {
+		diags.Errorf(site.Where("clients.dir"), "cannot read the client directory %s: %v", display, unwrapPathError(err))
+		return nil, false, &diags
+	}
+	var srcs []Source
+	for _, e := range entries {
+		name := e.Name()
+		file := path.Join(display, name)
+		switch {
+		case strings.HasPrefix(name, ".") || strings.EqualFold(path.Ext(name), ".md"):
+			continue // dot files and notes (README.md, CODEOWNERS) live beside clients
+		case e.IsDir():
+			diags.Warnf(diag.Pos{Path: file}, "directory not read: client files are %s/SLUG%s", display, Ext)
+			continue
+		case strings.HasSuffix(name, ".yml"):
+			diags.Errorf(diag.Pos{Path: file}, "client files end in %s", Ext)
+			diags.Hint("rename it to %s", strings.TrimSuffix(name, ".yml")+Ext)
+			continue
+		case !strings.HasSuffix(name, Ext):
+			diags.Errorf(diag.Pos{Path: file}, "not a client file: the client directory holds SLUG%s files", Ext)
+			continue
+		case !e.Type().IsRegular():
+			diags.Errorf(diag.Pos{Path: file}, "not a regular file; client files must not be links or devices")
+			continue
+		}
+		data, err := yamlwalk.ReadFile(filepath.Join(dir, name), MaxSize)
+		if err != nil {
+			diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
+			continue
+		}
+		srcs = append(srcs, Source{Name: name, Data: data})
+	}
+	return srcs, true, &diags
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// slugPattern keeps slugs to what every host, URL and file system takes as
+// it is: letters, digits, '-' and '_', starting with a letter or digit. It
+// rules out traversal ("..", "/"), dot files and percent-encoding.
+var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// CheckSlug reports whether slug can name a client.
+func CheckSlug(slug string) error {
+	if !slugPattern.MatchString(slug) {
+		return fmt.Errorf("slug %q must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit", slug)
+	}
+	if strings.EqualFold(slug, "index") {
+		return fmt.Errorf("slug %q is taken by the registry's index", slug)
+	}
+	return nil
+}
+
+// New checks the client files srcs against the site and renders them. The
+// Registry is nil when there are errors.
+func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
+	var diags diag.List
+	_, display := DirOf(site)
+	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true}
+	srcs = slices.Clone(srcs)
+	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
+	pol := policyOf(site)
+	// Files are checked and rendered in parallel (a registry may hold
+	// thousands); what relates files to each other is checked after, in
+	// file order, so the diagnostics do not depend on scheduling.
+	type result struct {
+		c     Client
+		ok    bool
+		diags diag.List
+	}
+	results := make([]result, len(srcs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(len(srcs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res := &results[i]
+				src := srcs[i]
+				file := path.Join(display, src.Name)
+				slug := strings.TrimSuffix(src.Name, Ext)
+				if err := CheckSlug(slug); err != nil {
+					res.diags.Errorf(diag.Pos{Path: file}, "%v", err)
+					continue
+				}
+				f, d := Parse(file, src.Data)
+				res.diags.Merge(d)
+				if f != nil {
+					res.c, res.ok = compile(site, f, slug, pol, &res.diags), true
+				}
+			}
+		}()
+	}
+	for i := range srcs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	folded := map[string]string{}
+	ids := map[string]*File{}
+	for i, src := range srcs {
+		res := &results[i]
+		file := path.Join(display, src.Name)
+		slug := strings.TrimSuffix(src.Name, Ext)
+		if other, dup := folded[strings.ToLower(slug)]; dup {
+			diags.Errorf(diag.Pos{Path: file}, "slug %q differs from %s only in case; case-insensitive file systems and hosts would mix them up", slug, other)
+			continue
+		}
+		folded[strings.ToLower(slug)] = file
+		diags.Merge(&res.diags)
+		if !res.ok {
+			continue
+		}
+		c, f := res.c, res.c.File
+		if other, dup := ids[c.ClientID]; dup {
+			// Report it where client_id is written, naming the other file.
+			at, name := f, other.Path
+			if !f.Has("client_id") && other.Has("client_id") {
+				at, name = other, file
+			}
+			diags.Errorf(at.Where("client_id"), "client_id %q is also the client_id of %s; client identifiers must be unique (RFC 6749 §2.2)", c.ClientID, name)
+		} else {
+			ids[c.ClientID] = f
+		}
+		r.Clients = append(r.Clients, c)
+	}
+	if r.MetadataDocuments() {
+		if v, ok := site.Lookup("client_id_metadata_document_supported"); ok && v.Value == false {
+			diags.Errorf(v.Pos, "client_id_metadata_document_supported is false, but clients use Client ID Metadata Documents (OAuth Client ID Metadata Document §5)")
+			diags.Hint("remove it: wellknown sets it to true when a client uses mode metadata_document")
+		}
+	}
+	if diags.HasErrors() {
+		return nil, &diags
+	}
+	return r, &diags
+}
+
+// compile applies the identity mode and the site's policy to one file and
+// renders its document.
+func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.List) Client {
+	c := Client{File: f, Slug: slug, Mode: site.Clients.Mode, Path: path.Join(site.Clients.Path, slug+".json")}
+	if f.Mode != "" {
+		c.Mode = f.Mode
+	}
+	if site.BaseURL != nil {
+		u := *site.BaseURL
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/" + c.Path
+		u.RawPath = ""
+		c.URL = u.String()
+	}
+	switch c.Mode {
+	case config.MetadataDocument:
+		c.ClientID = c.URL
+		if f.ClientID != "" && f.ClientID != c.URL {
+			diags.Errorf(f.Where("client_id"), "client_id of a Client ID Metadata Document is the URL it is published at, %q, not %q (OAuth Client ID Metadata Document §3)", c.URL, f.ClientID)
+			diags.Hint("remove client_id; wellknown fills it in")
+		}
+		switch {
+		case !f.Has("token_endpoint_auth_method"):
+			diags.Errorf(diag.Pos{Path: f.Path, Line: 1, Col: 1}, "token_endpoint_auth_method defaults to client_secret_basic (RFC 7591 §2), which a Client ID Metadata Document cannot use: set none or private_key_jwt (OAuth Client ID Metadata Document §4.1)")
+		case f.AuthMethod != "none" && f.AuthMethod != "private_key_jwt":
+			diags.Errorf(f.Where("token_endpoint_auth_method"), "token_endpoint_auth_method %s cannot be used by a Client ID Metadata Document: it has no shared secret; use none or private_key_jwt (OAuth Client ID Metadata Document §4.1)", f.AuthMethod)
+		}
+		if len(f.Texts["client_name"]) == 0 {
+			diags.Errorf(diag.Pos{Path: f.Path, Line: 1, Col: 1}, "client_name is required in a Client ID Metadata Document: the authorization server shows it when asking for consent (MCP)")
+		}
+	default:
+		c.ClientID = slug
+		if f.ClientID != "" {
+			c.ClientID = f.ClientID
+		}
+	}
+	pol.check(f, diags)
+	body, err := jsonout.Marshal(Document(c))
+	if err != nil {
+		diags.Errorf(diag.Pos{Path: f.Path}, "cannot render the document: %v", err)
+		return c
+	}
+	c.Body = body
+	if c.Mode == config.MetadataDocument && len(body) > MaxDocumentSize {
+		diags.Warnf(diag.Pos{Path: f.Path}, "the document is %d bytes; authorization servers may refuse Client ID Metadata Documents over %d bytes (OAuth Client ID Metadata Document §6.6)", len(body), MaxDocumentSize)
+		diags.Hint("publish keys at a jwks_uri instead of inline jwks")
+	}
+	return c
+}
+
+// policy is what the site allows clients to use: its authorization-server
+// metadata says what the server supports, so a client asking for anything
+// else would register but never work.
+type policy struct {
+	grants, methods, scopes []string
+	responses               []string // each with its values sorted
+	at                      map[string]diag.Pos
+	scoped, typed           bool
+}
+
+func policyOf(site *config.Site) policy {
+	p := policy{at: map[string]diag.Pos{}}
+	get := func(name string, def []string) ([]string, bool) {
+		v, ok := site.Lookup(name)
+		p.at[name] = site.Where("metadata." + name)
+		if !ok {
+			return def, false
+		}
+		l, _ := v.Value.([]string)
+		return l, true
+	}
+	p.grants, _ = get("grant_types_supported", []string{authorizationCode, implicit})            // RFC 8414 §2
+	p.methods, _ = get("token_endpoint_auth_methods_supported", []string{"client_secret_basic"}) // RFC 8414 §2
+	p.scopes, p.scoped = get("scopes_supported", nil)
+	var rts []string
+	rts, p.typed = get("response_types_supported", nil)
+	for _, rt := range rts {
+		p.responses = append(p.responses, sortedValues(rt))
+	}
+	return p
+}
+
+// sortedValues orders the values of a response type: "id_token code" and
+// "code id_token" are the same response type (OAuth 2.0 Multiple Response
+// Types §3).
+func sortedValues(rt string) string {
+	parts := strings.Split(rt, " ")
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+func (p policy) check(f *File, diags *diag.List) {
+	deny := func(at diag.Pos, what, value, field string) {
+		diags.Errorf(at, "%s %s is not allowed: the site's %s does not list it (%s)", what, value, field, p.at[field])
+	}
+	for i, g := range f.GrantTypes {
+		if !slices.Contains(p.grants, g) {
+			deny(f.Where(fmt.Sprintf("grant_types.%d", i)), "grant type", g, "grant_types_supported")
+		}
+	}
+	if p.typed {
+		for i, rt := range f.ResponseTypes {
+			if !slices.Contains(p.responses, sortedValues(rt)) {
+				deny(f.Where(fmt.Sprintf("response_types.%d", i)), "response type", fmt.Sprintf("%q", rt), "response_types_supported")
+			}
+		}
+	}
+	if f.AuthMethod != "" && !slices.Contains(p.methods, f.AuthMethod) {
+		deny(f.Where("token_endpoint_auth_method"), "token_endpoint_auth_method", f.AuthMethod, "token_endpoint_auth_methods_supported")
+	}
+	if p.scoped {
+		for _, s := range f.Scope {
+			if !slices.Contains(p.scopes, s) {
+				deny(f.Where("scope"), "scope", s, "scopes_supported")
+			}
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package clients
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/jsonout"
+	"github.com/wellknown-dev/wellknown/templates"
+)
+
+// HTML is the media type of the index page. Documents and index.json get
+// theirs from the headers phase (.json is application/json).
+const HTML = "text/html; charset=utf-8"
+
+// Document returns the client's metadata document: client_id first, then
+// the fields in the order of Fields, each language-tagged variant after its
+// default. Defaults that decide what a client may do (grant_types,
+// response_types, token_endpoint_auth_method) are always written out, so no
+// reader has to know RFC 7591's defaults.
+func Document(c Client) jsonout.Object {
+	f := c.File
+	doc := make(jsonout.Object, 0, 16)
+	doc.Set("client_id", c.ClientID)
+	if !f.IssuedAt.IsZero() {
+		doc.Set("client_id_issued_at", f.IssuedAt.Unix())
+	}
+	if len(f.RedirectURIs) > 0 {
+		doc.Set("redirect_uris", f.RedirectURIs)
+	}
+	doc.Set("token_endpoint_auth_method", f.AuthMethod)
+	doc.Set("grant_types", f.GrantTypes)
+	doc.Set("response_types", f.ResponseTypes)
+	texts := func(name string) {
+		for _, t := range sortedTexts(f.Texts[name]) {
+			key := name
+			if t.Tag != "" {
+				key += "#" + t.Tag
+			}
+			doc.Set(key, t.Value)
+		}
+	}
+	texts("client_name")
+	texts("client_uri")
+	texts("logo_uri")
+	if len(f.Scope) > 0 {
+		doc.Set("scope", strings.Join(f.Scope, " "))
+	}
+	if len(f.Contacts) > 0 {
+		doc.Set("contacts", f.Contacts)
+	}
+	texts("tos_uri")
+	texts("policy_uri")
+	set := func(name, v string) {
+		if v != "" {
+			doc.Set(name, v)
+		}
+	}
+	set("jwks_uri", f.JWKSURI)
+	if f.JWKS != nil {
+		doc.Set("jwks", f.JWKS)
+	}
+	set("software_id", f.SoftwareID)
+	set("software_version", f.SoftwareVer)
+	set("software_statement", f.SoftwareStmt)
+	set("application_type", f.ApplicationType)
+	return doc
+}
+
+// sortedTexts puts the untagged value first, then the tagged ones by tag,
+// without regard to case: the file's order is not part of the meaning.
+func sortedTexts(ts []Text) []Text {
+	out := slices.Clone(ts)
+	slices.SortStableFunc(out, func(a, b Text) int {
+		return strings.Compare(strings.ToLower(a.Tag), strings.ToLower(b.Tag))
+	})
+	return out
+}
+
+// Name returns the client's default client_name, or its slug.
+func (c Client) Name() string {
+	for _, t := range c.Texts["client_name"] {
+		if t.Tag == "" {
+			return t.Value
+		}
+	}
+	if ts := sortedTexts(c.Texts["client_name"]); len(ts) > 0 {
+		return ts[0].Value
+	}
+	return c.Slug
+}
+
+// IndexEntry is one client in index.json.
+type IndexEntry struct {
+	Slug       string   `json:"slug"`
+	ClientID   string   `json:"client_id"`
+	ClientName string   `json:"client_name"`
+	Mode       string   `json:"mode"`
+	Document   string   `json:"document"`
+	AuthMethod string   `json:"token_endpoint_auth_method"`
+	GrantTypes []string `json:"grant_types"`
+}
+
+// Index is the document at PATH/index.json.
+type Index struct {
+	Clients []IndexEntry `json:"clients"`
+}
+
+// IndexOf lists the registry's clients, by slug.
+func (r *Registry) IndexOf() Index {
+	idx := Index{Clients: make([]IndexEntry, 0, len(r.Clients))}
+	for _, c := range r.Clients {
+		idx.Clients = append(idx.Clients, IndexEntry{
+			Slug: c.Slug, ClientID: c.ClientID, ClientName: c.Name(), Mode: string(c.Mode),
+			Document: c.URL, AuthMethod: c.AuthMethod, GrantTypes: c.GrantTypes,
+		})
+	}
+	return idx
+}
+
+// Artifacts returns every client document, index.json and index.html. A
+// site without a client directory publishes none of them.
+func (r *Registry) Artifacts(issuer string) ([]artifact.Artifact, error) {
+	if r == nil || !r.Present {
+		return nil, nil
+	}
+	out := make([]artifact.Artifact, 0, len(r.Clients)+2)
+	for _, c := range r.Clients {
+		out = append(out, artifact.Artifact{Path: c.Path, Body: c.Body})
+	}
+	idx, err := jsonout.Marshal(r.IndexOf())
+	if err != nil {
+		return nil, fmt.Errorf("clients: index: %w", err)
+	}
+	page, err := r.page(issuer)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out,
+		artifact.Artifact{Path: path.Join(r.Path, "index.json"), Body: idx},
+		artifact.Artifact{Path: path.Join(r.Path, "index.html"), Body: page, Header: http.Header{"Content-Type": {HTML}}},
+	)
+	return out, nil
+}
+
+type pageClient struct {
+	Slug, Name, URI, ClientID, Mode, AuthMethod, Document string
+	Grants, RedirectURIs                                  []string
+}
+
+// page renders index.html. Every client string goes through html/template.
+func (r *Registry) page(issuer string) ([]byte, error) {
+	t, err := templates.ParseHTML("clients.html.tmpl", nil)
+	if err != nil {
+		return nil, fmt.Errorf("clients: index.html: %w", err)
+	}
+	data := struct {
+		Issuer  string
+		Clients []pageClient
+	}{Issuer: issuer}
+	for _, c := range r.Clients {
+		pc := pageClient{Slug: c.Slug, Name: c.Name(), ClientID: c.ClientID, Mode: string(c.Mode),
+			AuthMethod: c.AuthMethod, Document: c.Slug + ".json", Grants: c.GrantTypes, RedirectURIs: c.RedirectURIs}
+		for _, t := range c.Texts["client_uri"] {
+			if t.Tag == "" {
+				pc.URI = t.Value
+			}
+		}
+		data.Clients = append(data.Clients, pc)
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return nil, fmt.Errorf("clients: index.html: %w", err)
+	}
+	return b.Bytes(), nil
+}
