@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/generator/sign"
+	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
 )
 
 const benchClients = 10_000
@@ -77,13 +80,23 @@ scope: openid profile
 }
 
 // BenchmarkBuildRegistry is the full build of a site with 10,000 clients:
-// load, check, render, copies, headers, host files and the atomic publish.
+// load, check, render, copies, headers, host files and the atomic publish;
+// "signed" adds signing every file with an ECDSA P-256 key.
 func BenchmarkBuildRegistry(b *testing.B) {
 	cfg := registrySite(b, benchClients)
+	key := tk.Write(b, b.TempDir(), "publisher.key", tk.PKCS8(b, tk.EC(b, elliptic.P256())))
+	signer, err := sign.LoadSigner(key, func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("unsigned", func(b *testing.B) { benchBuild(b, cfg, nil) })
+	b.Run("signed-p256", func(b *testing.B) { benchBuild(b, cfg, signer) })
+}
+
+func benchBuild(b *testing.B, cfg string, signer *sign.Signer) {
 	out := filepath.Join(b.TempDir(), "out")
-	b.ResetTimer()
 	for b.Loop() {
-		res, err := generator.Build(generator.Options{Config: cfg, Now: clock, Getenv: func(string) string { return "" }})
+		res, err := generator.Build(generator.Options{Config: cfg, Now: clock, Getenv: func(string) string { return "" }, Signer: signer})
 		if err != nil {
 			b.Fatal(err)
 		}

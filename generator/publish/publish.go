@@ -82,6 +82,7 @@ func guard(dir string) error {
 
 func writeAll(root string, as []artifact.Artifact) error {
 	seen := make(map[string]bool, len(as))
+	dirs := map[string]bool{} // made already: one MkdirAll a directory, not a file
 	for _, a := range as {
 		if err := artifact.CheckPath(a.Path); err != nil {
 			return err
@@ -91,8 +92,11 @@ func writeAll(root string, as []artifact.Artifact) error {
 		}
 		seen[a.Path] = true
 		p := filepath.Join(root, filepath.FromSlash(a.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("cannot write %s: %w", a.Path, err)
+		if dir := filepath.Dir(p); !dirs[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("cannot write %s: %w", a.Path, err)
+			}
+			dirs[dir] = true
 		}
 		if err := os.WriteFile(p, a.Body, 0o644); err != nil {
 			return fmt.Errorf("cannot write %s: %w", a.Path, err)
