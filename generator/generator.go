@@ -18,12 +18,11 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
-	"github.com/wellknown-dev/wellknown/generator/discovery"
 	"github.com/wellknown-dev/wellknown/generator/headers"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/generator/immutable"
-	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/placement"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
@@ -64,45 +63,18 @@ func Build(o Options) (*Result, error) {
 	// The key directory is read even when site.yaml has errors, so that one
 	// run reports the problems of both.
 
-	// keys
-	ks, d := keys.Load(keys.Options{
-		Dir:      filepath.Join(site.Dir, site.KeyDir),
-		Display:  filepath.ToSlash(filepath.Join(site.Dir, site.KeyDir)),
-		Settings: site.Keys,
-		Password: func() ([]byte, bool) {
-			v := o.Getenv(keys.PasswordEnv)
-			return []byte(v), v != ""
-		},
-		Now: o.Now,
-	})
-	diags.Merge(d)
-	if diags.HasErrors() {
-		return fail()
-	}
-	for _, k := range ks {
-		if k.Demo {
-			diags.Warnf(diag.Pos{Path: k.File()}, "publishing a demo key whose private half is public in the wellknown repository: anyone can sign tokens with it")
-			diags.Hint("replace the files in %s with your own keys (see keys/README.md)", site.KeyDir)
-		}
-	}
-
-	signer := metadataSigner(site, ks, &diags)
+	// keys: the shared key directory and each issuer's own
+	sets, ks := issuerKeys(site, o, &diags)
 	if diags.HasErrors() {
 		return fail()
 	}
 
-	// render
-	as, d := discovery.Render(site, ks, signer, nil)
-	diags.Merge(d)
-	if diags.HasErrors() {
-		return fail()
-	}
-	jwks, err := jsonout.Marshal(keys.Set(ks))
+	// render: every issuer's documents and key set
+	as, claims, err := renderIssuers(site, sets, &diags)
 	if err != nil {
-		return &Result{}, fmt.Errorf("render: %s: %w", site.JWKSPath, err)
+		return &Result{}, err
 	}
-	as = append(as, artifact.Artifact{Path: site.JWKSPath, Body: jwks})
-	checkPaths(site, as, &diags)
+	placement.Check(claims, &diags)
 	if diags.HasErrors() {
 		return fail()
 	}
@@ -123,18 +95,6 @@ func Build(o Options) (*Result, error) {
 	}
 	artifact.Sort(as)
 	return &Result{Site: site, Keys: ks, Artifacts: as, Warnings: diags.Warnings()}, nil
-}
-
-// checkPaths rejects two documents at one path, e.g. a jwks_path that
-// shadows a discovery document.
-func checkPaths(site *config.Site, as []artifact.Artifact, diags *diag.List) {
-	seen := map[string]bool{}
-	for _, a := range as {
-		if seen[a.Path] {
-			diags.Errorf(site.Where("jwks_path"), "two documents would be published at /%s", a.Path)
-		}
-		seen[a.Path] = true
-	}
 }
 
 // metadataSigner finds the key site.yaml names for signed_metadata.

@@ -50,6 +50,9 @@ type Site struct {
 	// Cache is how long caches may keep what is published.
 	Cache headers.Policy
 
+	// Issuers, Resources and Federation: see issuers.go.
+	extensions
+
 	pos map[string]diag.Pos
 }
 
@@ -143,7 +146,7 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "issuers", "resources", "federation"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -152,6 +155,7 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	}
 	var metaNode, keysNode *yaml.Node
 	var jwksNode, baseNode *yaml.Node
+	var ext []yamlwalk.Pair
 	for _, p := range pairs {
 		s.pos[p.Key] = w.Pos(p.KNode)
 		switch p.Key {
@@ -183,6 +187,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			s.decodeSignedMetadata(w, p)
 		case "cache":
 			s.decodeCache(w, p)
+		case "issuers", "resources", "federation":
+			ext = append(ext, p) // decoded last: they refer to the settings above
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {
@@ -190,7 +196,7 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			}
 		}
 	}
-	if _, ok := s.pos["issuer"]; !ok {
+	if _, ok := s.pos["issuer"]; !ok && !s.multi() {
 		w.Errorf(root, "issuer is required (RFC 8414 §2)")
 		w.Diags.Hint("add a line such as: issuer: https://login.example.com")
 	}
@@ -219,10 +225,14 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	if metaNode != nil {
 		s.decodeMetadata(w, metaNode)
 	}
+	s.decodeExtensions(w, root, ext)
 }
 
 func (s *Site) decodeBaseURL(w *yamlwalk.Walker, n *yaml.Node) {
 	if n == nil {
+		if s.BaseURL != nil {
+			return // an issuer entry, which shares the site's
+		}
 		if u, err := url.Parse(s.Issuer); err == nil && checkIssuer(s.Issuer) == nil {
 			s.BaseURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		}
