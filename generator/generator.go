@@ -11,7 +11,6 @@ package generator
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -74,6 +73,8 @@ func Build(o Options) (*Result, error) {
 	if err != nil {
 		return &Result{}, err
 	}
+	more, moreClaims := renderResources(site, sets, &diags)
+	as, claims = append(as, more...), append(claims, moreClaims...)
 	placement.Check(claims, &diags)
 	if diags.HasErrors() {
 		return fail()
@@ -103,27 +104,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 	if sm == nil {
 		return nil
 	}
-	at := site.Where("signed_metadata.key")
-	for i, k := range ks {
-		for _, f := range k.Files {
-			if filepath.Base(f) != sm.Key {
-				continue
-			}
-			switch {
-			case k.State == config.Retired:
-				diags.Errorf(at, "signed_metadata.key %s is retired; sign with an active key", sm.Key)
-			case k.JWK.Use != "sig":
-				diags.Errorf(at, "signed_metadata.key %s has use %q; signing needs use sig", sm.Key, k.JWK.Use)
-			case k.Signer == nil:
-				diags.Errorf(at, "signed_metadata.key %s holds only a public key; signing needs its private key in the key directory", sm.Key)
-			default:
-				return &ks[i]
-			}
-			return nil
-		}
-	}
-	diags.Errorf(at, "signed_metadata.key %s: no published key of that name in %s", sm.Key, site.KeyDir)
-	return nil
+	return signingKey(ks, sm.Key, "signed_metadata.key", site.Where("signed_metadata.key"), site.KeyDir, diags)
 }
 
 // finish runs the last phases. Signing comes last, over the final bytes of

@@ -65,8 +65,8 @@ func TestIssuerPlacement(t *testing.T) {
 			name: "issuer at the root and one below it",
 			yaml: "issuers:\n" + issuerEntry("https://h.example") + issuerEntry("https://h.example/t"),
 			errs: []string{
-				"4:5: issuer https://h.example/t needs /.well-known/oauth-authorization-server as a directory for /.well-known/oauth-authorization-server/t, but issuer https://h.example (site.yaml:2:5) publishes a file there\n\thint: a static file tree cannot hold both: serve one of them from another host, or give the issuer at the root a path",
-				"4:5: issuer https://h.example/t needs /.well-known/openid-configuration as a directory for /.well-known/openid-configuration/t, but issuer https://h.example (site.yaml:2:5) publishes a file there\n\thint: a static file tree cannot hold both: serve one of them from another host, or give the issuer at the root a path",
+				"4:5: issuer https://h.example/t needs /.well-known/oauth-authorization-server as a directory for /.well-known/oauth-authorization-server/t, but issuer https://h.example (site.yaml:2:5) publishes a file there\n\thint: a static file tree cannot hold both: publish one of them from another host, or under another path",
+				"4:5: issuer https://h.example/t needs /.well-known/openid-configuration as a directory for /.well-known/openid-configuration/t, but issuer https://h.example (site.yaml:2:5) publishes a file there\n\thint: a static file tree cannot hold both: publish one of them from another host, or under another path",
 			},
 		},
 		{
@@ -97,15 +97,7 @@ func TestIssuerPlacement(t *testing.T) {
 			config := placementSite(t, tc.yaml)
 			res, err := buildErr(config)
 			if len(tc.errs) > 0 {
-				var got []string
-				if e, ok := err.(*diag.Errors); ok {
-					for _, d := range e.List {
-						s := strings.ReplaceAll(d.String(), filepath.Dir(config)+"/", "")
-						s = strings.TrimPrefix(s, "site.yaml:")
-						got = append(got, s)
-					}
-				}
-				if !slices.Equal(got, tc.errs) {
+				if got := errorLines(err, config); !slices.Equal(got, tc.errs) {
 					t.Errorf("errors (%v):\n%s\nwant:\n%s", err, strings.Join(got, "\n"), strings.Join(tc.errs, "\n"))
 				}
 				return
@@ -124,4 +116,16 @@ func TestIssuerPlacement(t *testing.T) {
 			}
 		})
 	}
+}
+
+// errorLines returns the diagnostics of a failed build as users see them,
+// without the directory of config and its file name.
+func errorLines(err error, config string) []string {
+	var got []string
+	if e, ok := err.(*diag.Errors); ok {
+		for _, d := range e.List {
+			got = append(got, strings.TrimPrefix(strings.ReplaceAll(d.String(), filepath.Dir(config)+"/", ""), "site.yaml:"))
+		}
+	}
+	return got
 }

@@ -56,7 +56,7 @@ func Check(claims []Claim, diags *diag.List) {
 			}
 			diags.Errorf(c.Pos, "%s needs /%s as a directory for /%s, but %s (%s) publishes a file there",
 				c.Owner, dir, c.Path, file.Owner, file.Pos)
-			diags.Hint("a static file tree cannot hold both: serve one of them from another host, or give the issuer at the root a path")
+			diags.Hint("a static file tree cannot hold both: publish one of them from another host, or under another path")
 		}
 	}
 }
