@@ -64,6 +64,7 @@ func Build(o Options) (*Result, error) {
 
 	// keys: the shared key directory and each issuer's own
 	sets, ks := issuerKeys(site, o, &diags)
+	fks := federationKeys(site, o, &diags)
 	if diags.HasErrors() {
 		return fail()
 	}
@@ -74,6 +75,8 @@ func Build(o Options) (*Result, error) {
 		return &Result{}, err
 	}
 	more, moreClaims := renderResources(site, sets, &diags)
+	as, claims = append(as, more...), append(claims, moreClaims...)
+	more, moreClaims = renderFederation(site, fks, o.Now, &diags)
 	as, claims = append(as, more...), append(claims, moreClaims...)
 	placement.Check(claims, &diags)
 	if diags.HasErrors() {
