@@ -11,7 +11,6 @@ package generator
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,13 +18,12 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
-	"github.com/wellknown-dev/wellknown/generator/discovery"
 	"github.com/wellknown-dev/wellknown/generator/headers"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/generator/immutable"
-	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/generator/placement"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
@@ -61,69 +59,63 @@ func Build(o Options) (*Result, error) {
 	// load
 	site, d := config.Load(o.Config)
 	diags.Merge(d)
-	if site == nil {
+	if site == nil || len(site.Issuers) == 0 {
 		return fail()
 	}
 	// The key directory is read even when site.yaml has errors, so that one
 	// run reports the problems of both.
 
-	// keys
-	ks, d := keys.Load(keys.Options{
-		Dir:      filepath.Join(site.Dir, site.KeyDir),
-		Display:  filepath.ToSlash(filepath.Join(site.Dir, site.KeyDir)),
-		Settings: site.Keys,
-		Password: func() ([]byte, bool) {
-			v := o.Getenv(keys.PasswordEnv)
-			return []byte(v), v != ""
-		},
-		Now: o.Now,
-	})
-	diags.Merge(d)
+	// keys: the shared key directory and each issuer's own
+	sets, ks := issuerKeys(site, o, &diags)
+	fks := federationKeys(site, o, &diags)
 
-	// clients: read even when keys have errors, so one run reports both
-	reg, d := clients.Load(site)
+	// clients: read even when keys have errors, so one run reports both.
+	// They register with the first issuer (the only one of a single-issuer
+	// site), whose metadata sets the policy they are checked against.
+	primary := site.Issuers[0]
+	reg, d := clients.Load(primary)
 	diags.Merge(d)
 	if diags.HasErrors() {
 		return fail()
 	}
 	if reg.MetadataDocuments() {
-		site.Advertise("client_id_metadata_document_supported", true)
-	}
-	for _, k := range ks {
-		if k.Demo {
-			diags.Warnf(diag.Pos{Path: k.File()}, "publishing a demo key whose private half is public in the wellknown repository: anyone can sign tokens with it")
-			diags.Hint("replace the files in %s with your own keys (see keys/README.md)", site.KeyDir)
-		}
+		primary.Advertise("client_id_metadata_document_supported", true)
 	}
 
 	// lifecycle: is every key's state safe at the build's clock?
-	diags.Merge(lifecycle.Check(site, ks, o.Now))
+	checked := map[*keySet]bool{}
+	for _, iss := range site.Issuers {
+		if set := sets[iss]; !checked[set] {
+			checked[set] = true
+			owner := iss
+			if iss.SharedKeys {
+				owner = site
+			}
+			diags.Merge(lifecycle.Check(owner, set.keys, o.Now))
+		}
+	}
 	if diags.HasErrors() {
 		return fail()
 	}
 
-	signer := metadataSigner(site, ks, &diags)
-	if diags.HasErrors() {
-		return fail()
-	}
-
-	// render
-	as, d := discovery.Render(site, ks, signer, nil)
-	diags.Merge(d)
-	if diags.HasErrors() {
-		return fail()
-	}
-	jwks, err := jsonout.Marshal(keys.Set(ks))
+	// render: every issuer's documents and key set
+	as, claims, err := renderIssuers(site, sets, &diags)
 	if err != nil {
-		return &Result{}, fmt.Errorf("render: %s: %w", site.JWKSPath, err)
+		return &Result{}, err
 	}
-	as = append(as, artifact.Artifact{Path: site.JWKSPath, Body: jwks})
-	cas, err := reg.Artifacts(site.Issuer)
+	more, moreClaims := renderResources(site, sets, &diags)
+	as, claims = append(as, more...), append(claims, moreClaims...)
+	more, moreClaims = renderFederation(site, fks, o.Now, &diags)
+	as, claims = append(as, more...), append(claims, moreClaims...)
+	cas, err := reg.Artifacts(primary.Issuer)
 	if err != nil {
 		return &Result{}, fmt.Errorf("render: %w", err)
 	}
+	for _, a := range cas {
+		claims = append(claims, placement.Claim{Path: a.Path, Owner: "the client registry", Pos: site.Where("clients"), What: "a client document"})
+	}
 	as = append(as, cas...)
-	checkPaths(site, as, &diags)
+	placement.Check(claims, &diags)
 	if diags.HasErrors() {
 		return fail()
 	}
@@ -146,45 +138,13 @@ func Build(o Options) (*Result, error) {
 	return &Result{Site: site, Keys: ks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
 }
 
-// checkPaths rejects two documents at one path, e.g. a jwks_path that
-// shadows a discovery document.
-func checkPaths(site *config.Site, as []artifact.Artifact, diags *diag.List) {
-	seen := map[string]bool{}
-	for _, a := range as {
-		if seen[a.Path] {
-			diags.Errorf(site.Where("jwks_path"), "two documents would be published at /%s", a.Path)
-		}
-		seen[a.Path] = true
-	}
-}
-
 // metadataSigner finds the key site.yaml names for signed_metadata.
 func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Key {
 	sm := site.SignedMetadata
 	if sm == nil {
 		return nil
 	}
-	at := site.Where("signed_metadata.key")
-	for i, k := range ks {
-		for _, f := range k.Files {
-			if filepath.Base(f) != sm.Key {
-				continue
-			}
-			switch {
-			case k.State == config.Retired:
-				diags.Errorf(at, "signed_metadata.key %s is retired; sign with an active key", sm.Key)
-			case k.JWK.Use != "sig":
-				diags.Errorf(at, "signed_metadata.key %s has use %q; signing needs use sig", sm.Key, k.JWK.Use)
-			case k.Signer == nil:
-				diags.Errorf(at, "signed_metadata.key %s holds only a public key; signing needs its private key in the key directory", sm.Key)
-			default:
-				return &ks[i]
-			}
-			return nil
-		}
-	}
-	diags.Errorf(at, "signed_metadata.key %s: no published key of that name in %s", sm.Key, site.KeyDir)
-	return nil
+	return signingKey(ks, sm.Key, "signed_metadata.key", site.Where("signed_metadata.key"), site.KeyDir, diags)
 }
 
 // finish runs the last phases. Signing comes last, over the final bytes of

@@ -55,8 +55,13 @@ func build(t *testing.T, config string) *generator.Result {
 // file's bytes and headers. Run with -update after a deliberate change and
 // review the diff.
 func TestExampleGolden(t *testing.T) {
-	res := build(t, "../site.yaml")
-	dir := filepath.Join("testdata", "golden", "example")
+	checkGolden(t, build(t, "../site.yaml"), filepath.Join("testdata", "golden", "example"))
+}
+
+// checkGolden compares a build's files and headers with the tree in dir,
+// or rewrites it with -update.
+func checkGolden(t *testing.T, res *generator.Result, dir string) {
+	t.Helper()
 	if *update {
 		os.RemoveAll(dir)
 		if err := publish.Write(dir, res.Artifacts); err != nil {

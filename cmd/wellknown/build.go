@@ -118,6 +118,13 @@ func printDiagnostics(w io.Writer, ds []diag.Diagnostic) {
 // count says "1 key", "2 keys".
 func count(n int, noun string) string { return countAs(n, noun, noun+"s") }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func countAs(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -127,7 +134,11 @@ func countAs(n int, one, many string) string {
 
 // summary prints one screen: what was written and which keys are in the set.
 func summary(w io.Writer, out string, res *generator.Result) {
-	fmt.Fprintf(w, "built %s for issuer %s\n", out, res.Site.Issuer)
+	var issuers []string
+	for _, iss := range res.Site.Issuers {
+		issuers = append(issuers, iss.Issuer)
+	}
+	fmt.Fprintf(w, "built %s for %s %s\n", out, plural(len(issuers), "issuer", "issuers"), strings.Join(issuers, ", "))
 	var listed []artifact.Artifact
 	copies, control, sigs := 0, 0, 0
 	for _, a := range res.Artifacts {

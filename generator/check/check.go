@@ -53,6 +53,14 @@ func Tree(files map[string][]byte) []Problem {
 			for _, e := range metadata(body) {
 				fail(p, "%s", e)
 			}
+		case name == "openid-federation":
+			for _, e := range entityConfiguration(body) {
+				fail(p, "%s", e)
+			}
+		case name == "oauth-protected-resource":
+			for _, e := range protectedResource(body) {
+				fail(p, "%s", e)
+			}
 		case strings.HasSuffix(p, ".json") && isKeySet(body):
 			for _, e := range keySet(body) {
 				fail(p, "%s", e)

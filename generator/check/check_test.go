@@ -71,3 +71,23 @@ func TestFaults(t *testing.T) {
 		})
 	}
 }
+
+func TestProtectedResource(t *testing.T) {
+	files := map[string][]byte{
+		".well-known/oauth-protected-resource/ok":  []byte(`{"resource":"https://h.example/ok","authorization_servers":["https://h.example"],"bearer_methods_supported":["header"]}`),
+		".well-known/oauth-protected-resource/bad": []byte(`{"resource":"http://h.example/bad#f","authorization_servers":["http://as"],"jwks_uri":"http://h/j","bearer_methods_supported":["cookie"]}`),
+	}
+	var got []string
+	for _, p := range check.Tree(files) {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		`.well-known/oauth-protected-resource/bad: resource "http://h.example/bad#f" is not an https URL without a fragment (RFC 9728 §2)`,
+		`.well-known/oauth-protected-resource/bad: authorization server "http://as" is not an https URL (RFC 9728 §2)`,
+		`.well-known/oauth-protected-resource/bad: jwks_uri "http://h/j" is not https (RFC 9728 §2)`,
+		`.well-known/oauth-protected-resource/bad: bearer method "cookie" is not header, body or query (RFC 9728 §2)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

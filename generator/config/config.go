@@ -58,6 +58,9 @@ type Site struct {
 	// Clients says where client files are and how their identifiers are made.
 	Clients Clients
 
+	// Issuers, Resources and Federation: see issuers.go.
+	extensions
+
 	pos map[string]diag.Pos
 }
 
@@ -158,7 +161,7 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "issuers", "resources", "federation"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -167,6 +170,7 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	}
 	var metaNode, keysNode *yaml.Node
 	var jwksNode, baseNode *yaml.Node
+	var ext []yamlwalk.Pair
 	for _, p := range pairs {
 		s.pos[p.Key] = w.Pos(p.KNode)
 		switch p.Key {
@@ -207,6 +211,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			}
 		case "clients":
 			s.decodeClients(w, p)
+		case "issuers", "resources", "federation":
+			ext = append(ext, p) // decoded last: they refer to the settings above
 		default:
 			w.Unknown(p, "", topFields)
 			if _, isMeta := metadata.Lookup(p.Key); isMeta {
@@ -214,7 +220,7 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			}
 		}
 	}
-	if _, ok := s.pos["issuer"]; !ok {
+	if _, ok := s.pos["issuer"]; !ok && !s.multi() {
 		w.Errorf(root, "issuer is required (RFC 8414 §2)")
 		w.Diags.Hint("add a line such as: issuer: https://login.example.com")
 	}
@@ -245,10 +251,14 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	if metaNode != nil {
 		s.decodeMetadata(w, metaNode)
 	}
+	s.decodeExtensions(w, root, ext)
 }
 
 func (s *Site) decodeBaseURL(w *yamlwalk.Walker, n *yaml.Node) {
 	if n == nil {
+		if s.BaseURL != nil {
+			return // an issuer entry, which shares the site's
+		}
 		if u, err := url.Parse(s.Issuer); err == nil && checkIssuer(s.Issuer) == nil {
 			s.BaseURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		}

@@ -638,26 +638,7 @@ func render(ds []diag.Diagnostic) []string {
 	return out
 }
 
-func TestParse(t *testing.T) {
-	for _, tc := range parseCases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s, d := config.Parse("site.yaml", []byte(tc.yaml))
-			if got := render(d.Errors()); !slices.Equal(got, tc.errs) {
-				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.errs, "\n"))
-			}
-			if got := render(d.Warnings()); !slices.Equal(got, tc.warns) {
-				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.warns, "\n"))
-			}
-			if tc.check != nil {
-				if s == nil {
-					t.Fatal("Parse returned no Site")
-				}
-				tc.check(t, s)
-			}
-		})
-	}
-}
+func TestParse(t *testing.T) { runCases(t, parseCases) }
 
 // TestParseExample checks that the repository's site.yaml, the one the
 // README tells users to start from, is valid as it stands.

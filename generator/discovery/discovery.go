@@ -46,15 +46,7 @@ func SignedMetadata(site *config.Site, doc jsonout.Object, k keys.Key) (string, 
 	if err != nil {
 		return "", err
 	}
-	signer, err := k.JOSESigner()
-	if err != nil {
-		return "", err
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		return "", err
-	}
-	return jws.CompactSerialize()
+	return k.SignCompact(payload, "")
 }
 
 // Render checks the site's metadata against the published keys and returns

@@ -14,7 +14,9 @@ import (
 // ECDSA signatures use RFC 6979 deterministic nonces, so that the build's
 // output is the same bytes every time; Ed25519 and RSA PKCS#1 v1.5 are
 // deterministic already. (RSA-PSS salts are random by design.)
-func (k Key) JOSESigner() (jose.Signer, error) {
+func (k Key) JOSESigner() (jose.Signer, error) { return k.joseSigner("") }
+
+func (k Key) joseSigner(typ string) (jose.Signer, error) {
 	if k.Signer == nil {
 		return nil, errors.New("only the public key is in the key directory")
 	}
@@ -24,7 +26,11 @@ func (k Key) JOSESigner() (jose.Signer, error) {
 	}
 	pub := k.JWK
 	opaque := withPublic{cryptosigner.Opaque(s), &pub}
-	return jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.JWK.Algorithm), Key: opaque}, nil)
+	var opts *jose.SignerOptions
+	if typ != "" {
+		opts = (&jose.SignerOptions{}).WithType(jose.ContentType(typ))
+	}
+	return jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.JWK.Algorithm), Key: opaque}, opts)
 }
 
 // deterministicECDSA signs with a nil random source, which crypto/ecdsa
