@@ -26,7 +26,7 @@ func TestEntityConfiguration(t *testing.T) {
 	if !ok {
 		t.Fatal("no entity configuration at /t/acme/.well-known/openid-federation")
 	}
-	jws, err := jose.ParseSigned(string(body), []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(string(body), []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil {
 		t.Fatal(err)
 	}

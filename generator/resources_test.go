@@ -92,7 +92,7 @@ func TestResourceSignedMetadata(t *testing.T) {
 	if err := json.Unmarshal(files["jwks.json"], &set); err != nil {
 		t.Fatal(err)
 	}
-	jws, err := jose.ParseSigned(doc["signed_metadata"].(string), []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	jws, err := jose.ParseSignedCompact(doc["signed_metadata"].(string), []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 func entityConfiguration(body []byte) []string {
 	algs := []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
 		jose.ES256, jose.ES384, jose.ES512, jose.EdDSA}
-	jws, err := jose.ParseSigned(string(body), algs)
+	jws, err := jose.ParseSignedCompact(string(body), algs)
 	if err != nil {
 		return []string{"not a signed entity statement: " + err.Error()}
 	}
