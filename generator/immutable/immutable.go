@@ -61,7 +61,9 @@ func Changing(p string) bool {
 	if path.Base(p) == "jwks.json" {
 		return true
 	}
-	return strings.Contains("/"+p, "/.well-known/") && path.Ext(p) == ""
+	// The federation entity statement is a JWT with its own expiry, not a
+	// JSON document: a .json copy would be served with the wrong type.
+	return strings.Contains("/"+p, "/.well-known/") && path.Ext(p) == "" && label(p) != "openid-federation"
 }
 
 // CopyPath returns where the copy of body, published at p, goes.

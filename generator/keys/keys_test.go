@@ -460,9 +460,12 @@ func TestPrivateMembersNeverPublished(t *testing.T) {
 }
 
 func TestDemoKeysListed(t *testing.T) {
-	ks := mustLoad(t, "../../keys")
-	if len(ks) == 0 {
-		t.Fatal("no demo keys")
+	var ks []keys.Key
+	for _, dir := range []string{"../../keys", "../../examples/multi/keys", "../../examples/multi/globex-keys", "../../examples/multi/federation-keys"} {
+		ks = append(ks, mustLoad(t, dir)...)
+	}
+	if len(ks) != 6 {
+		t.Fatalf("%d demo keys, want 6", len(ks))
 	}
 	for _, k := range ks {
 		if !k.Demo {
