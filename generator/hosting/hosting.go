@@ -152,3 +152,18 @@ func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
 // IsControl reports whether p is one of the control files, which are in the
 // tree but never published.
 func IsControl(p string) bool { return p == HeadersFile || p == NoJekyllFile }
+
+// CloudflareRules is how many _headers rules Cloudflare Pages applies; it
+// ignores the rest. Netlify has no such limit.
+const CloudflareRules = 100
+
+// Rules returns how many rules _headers holds for as: one per served file.
+func Rules(as []artifact.Artifact) int {
+	n := 0
+	for _, a := range as {
+		if !IsControl(a.Path) {
+			n++
+		}
+	}
+	return n
+}
