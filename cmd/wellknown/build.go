@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,8 @@ The signing key never enters the output; keep it outside the key directory.
 Flags:
   -c, --config FILE   the site configuration (default site.yaml)
   -o, --out DIR       the output directory (default out)
-      --clock TIME    the build's date, 2027-01-31 or RFC 3339 (default: now)
+      --clock TIME    the build's date, 2027-01-31 or RFC 3339 (default:
+                      $SOURCE_DATE_EPOCH if set, else now)
       --sign-key FILE sign the tree with this key (PEM or cosign-encrypted;
                       ECDSA P-256/P-384/P-521, Ed25519 or RSA)
 ` + exitStatusHelp,
@@ -64,7 +66,7 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 	}
 	cfg, _ := fs.GetString("config")
 	out, _ := fs.GetString("out")
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}
@@ -97,9 +99,18 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 	return nil
 }
 
-func clock(fs *pflag.FlagSet) (time.Time, error) {
+// clock is the build's date: --clock, else SOURCE_DATE_EPOCH (the
+// reproducible-builds convention, seconds since 1970), else now.
+func clock(e *env, fs *pflag.FlagSet) (time.Time, error) {
 	v, _ := fs.GetString("clock")
 	if v == "" {
+		if epoch := e.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
+			sec, err := strconv.ParseInt(epoch, 10, 64)
+			if err != nil || sec < 0 {
+				return time.Time{}, usagef("SOURCE_DATE_EPOCH %q is not a number of seconds", epoch)
+			}
+			return time.Unix(sec, 0).UTC(), nil
+		}
 		return time.Now().UTC(), nil
 	}
 	t, err := config.ParseDate(v)

@@ -51,7 +51,7 @@ func runCheck(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 		return usagef("unexpected argument %q", args[0])
 	}
 	cfg, _ := fs.GetString("config")
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func runClientNew(e *env, fs *pflag.FlagSet, args []string) error {
 			return usagef("--mode must be pre_registered or metadata_document, not %q", mode)
 		}
 	}
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}

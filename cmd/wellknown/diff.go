@@ -48,7 +48,7 @@ func runDiff(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error 
 		return usagef("want OLD and NEW, got %d arguments", len(args))
 	}
 	asJSON, _ := fs.GetBool("json")
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}

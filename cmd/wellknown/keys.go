@@ -245,7 +245,7 @@ func runKeysGenerate(_ context.Context, e *env, fs *pflag.FlagSet, args []string
 	if err != nil {
 		return err
 	}
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func runKeysImport(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 	if err != nil {
 		return err
 	}
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}
@@ -444,7 +444,7 @@ func runKeysList(_ context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	if len(args) > 0 {
 		return usagef("unexpected argument %q", args[0])
 	}
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}
@@ -475,7 +475,7 @@ func runKeysRotate(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 		return usagef("unexpected argument %q", args[0])
 	}
 	dry, _ := fs.GetBool("dry-run")
-	now, err := clock(fs)
+	now, err := clock(e, fs)
 	if err != nil {
 		return err
 	}
