@@ -77,16 +77,33 @@ func runCheck(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 var clientCmd = &command{
 	name:    "client",
 	summary: "scaffold a client file, or compare the clients of two builds",
+	usage: `Usage: wellknown client COMMAND [flags]
+
+Examples:
+  wellknown client new portal --redirect-uri https://portal.example.com/callback
+  wellknown client diff base-out out       summarize what a change publishes
+
+Commands:
+  new    write clients/SLUG.yaml with defaults for a kind of client
+  diff   print, as Markdown, what the clients of two built trees differ in
+` + exitStatusHelp,
+}
+
+func init() {
+	clientCmd.subcommands = []*command{clientNewCmd, clientDiffCmd}
+}
+
+var clientNewCmd = &command{
+	name:    "client new",
+	summary: "write clients/SLUG.yaml with defaults for a kind of client",
 	usage: `Usage: wellknown client new SLUG [--kind web|native|service] [--name NAME]
                             [--redirect-uri URI]... [--jwks-uri URL] [--mode MODE]
-       wellknown client diff OLD NEW
 
 Examples:
   wellknown client new portal --redirect-uri https://portal.example.com/callback
   wellknown client new field-app --kind native --redirect-uri com.example.field:/callback
   wellknown client new billing --kind service --jwks-uri https://billing.example.com/jwks.json
   wellknown client new cli --kind native --mode metadata_document
-  wellknown client diff base-out out       summarize what a change publishes
 
 'client new' writes clients/SLUG.yaml (the directory clients.dir of
 site.yaml names) with defaults for the kind of client, after checking it
@@ -98,10 +115,6 @@ against the site. It never replaces an existing file.
            loopback http://127.0.0.1/callback unless --redirect-uri is given
   service  a machine client: client_credentials, private_key_jwt; needs --jwks-uri
 
-'client diff' compares two output directories and prints, as Markdown, the
-clients added, changed (field by field) and removed, and the other files
-that change: the summary the pull-request workflow posts.
-
 Flags:
   -c, --config FILE         the site configuration (default site.yaml)
       --kind KIND           web, native or service (default web)
@@ -110,7 +123,6 @@ Flags:
       --jwks-uri URL        where the client publishes its public keys
       --mode MODE           pre_registered or metadata_document (default: clients.mode of site.yaml)
       --clock TIME          the registration date written as client_id_issued_at (default: today)
-      --path DIR            diff: the client directory in the trees (default clients)
 ` + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
@@ -120,22 +132,33 @@ Flags:
 		fs.String("jwks-uri", "", "")
 		fs.String("mode", "", "")
 		fs.String("clock", "", "")
-		fs.String("path", config.DefaultClientsPath, "")
 	},
-	run: runClient,
+	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+		return runClientNew(e, fs, args)
+	},
 }
 
-func runClient(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: new or diff")
-	}
-	switch args[0] {
-	case "new":
-		return runClientNew(e, fs, args[1:])
-	case "diff":
-		return runClientDiff(e, fs, args[1:])
-	}
-	return usagef("unknown subcommand %q: use new or diff", args[0])
+var clientDiffCmd = &command{
+	name:    "client diff",
+	summary: "print, as Markdown, what the clients of two built trees differ in",
+	usage: `Usage: wellknown client diff [--path DIR] OLD NEW
+
+Examples:
+  wellknown client diff base-out out       summarize what a change publishes
+
+'client diff' compares two output directories and prints, as Markdown, the
+clients added, changed (field by field) and removed, and the other files
+that change: the summary the pull-request workflow posts.
+
+Flags:
+      --path DIR    the client directory in the trees (default clients)
+` + exitStatusHelp,
+	flags: func(fs *pflag.FlagSet) {
+		fs.String("path", config.DefaultClientsPath, "")
+	},
+	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+		return runClientDiff(e, fs, args)
+	},
 }
 
 func runClientDiff(e *env, fs *pflag.FlagSet, args []string) error {

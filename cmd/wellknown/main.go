@@ -85,11 +85,12 @@ func run(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	for len(c.subcommands) > 0 {
-		if len(rest) == 0 || rest[0] == "-h" || rest[0] == "--help" {
+		if len(rest) == 0 {
+			fmt.Fprintf(e.stderr, "wellknown %s: missing subcommand\n%s", c.name, c.usage)
+			return exitUsage
+		}
+		if rest[0] == "-h" || rest[0] == "--help" {
 			fmt.Fprint(e.stdout, c.usage)
-			if len(rest) == 0 {
-				return exitUsage
-			}
 			return exitOK
 		}
 		sub := c.sub(rest[0])
