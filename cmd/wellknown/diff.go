@@ -70,7 +70,7 @@ func runDiff(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error 
 func readSide(e *env, arg string, now time.Time) (diff.Tree, error) {
 	fi, err := os.Stat(arg)
 	if err != nil {
-		return diff.Tree{}, fmt.Errorf("%s: %w", arg, unwrapPath(err))
+		return diff.Tree{}, fmt.Errorf("%s: %w", arg, diag.Cause(err))
 	}
 	cfg := arg
 	if fi.IsDir() {

@@ -15,8 +15,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/generator/publish"
 )
 
 var keysCmd = &command{
@@ -183,7 +185,7 @@ func loadSite(e *env, fs *pflag.FlagSet, now time.Time, keysOptional bool) (*sit
 	cfg, _ := fs.GetString("config")
 	src, err := os.ReadFile(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read configuration: %w", cfg, unwrapPath(err))
+		return nil, fmt.Errorf("%s: cannot read configuration: %w", cfg, diag.Cause(err))
 	}
 	st, d := config.Parse(cfg, src)
 	if !d.HasErrors() {
@@ -206,14 +208,6 @@ func loadSite(e *env, fs *pflag.FlagSet, now time.Time, keysOptional bool) (*sit
 	printDiagnostics(e.stderr, d.Warnings())
 	fmt.Fprintln(e.stderr, d.Err())
 	return nil, errSilent
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func stateFlag(fs *pflag.FlagSet) (config.State, error) {
@@ -296,7 +290,7 @@ func runKeysImport(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 	}
 	data, err := os.ReadFile(args[0])
 	if err != nil {
-		return fmt.Errorf("%s: %w", args[0], unwrapPath(err))
+		return fmt.Errorf("%s: %w", args[0], diag.Cause(err))
 	}
 	pub, err := keys.ReadPublic(data)
 	if errors.Is(err, keys.ErrPrivate) {
@@ -372,7 +366,7 @@ func addKey(e *env, s *site, files []newFile, state config.State, now time.Time,
 		}
 		written = append(written, p)
 	}
-	if err := replaceFile(s.File, out); err != nil {
+	if err := publish.File(s.File, out); err != nil {
 		undo()
 		return err
 	}
@@ -404,37 +398,6 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 	}
 	if err != nil {
 		os.Remove(path)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// replaceFile writes data over path through a temporary file and a rename,
-// keeping path's mode, so that site.yaml is never half-written.
-func replaceFile(path string, data []byte) error {
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".new-")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if err1 := tmp.Close(); err == nil {
-		err = err1
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
@@ -509,7 +472,7 @@ func runKeysRotate(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 		fmt.Fprintf(e.stdout, "dry run: %s was not changed\n", s.File)
 		return nil
 	}
-	if err := replaceFile(s.File, out); err != nil {
+	if err := publish.File(s.File, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "updated %s; review, commit, build and deploy\n", s.File)

@@ -93,7 +93,7 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 		return nil, false, &diags // no clients: a site need not have any
 	}
 	if err != nil {
-		diags.Errorf(site.Where("clients.dir"), "cannot read the client directory %s: %v", display, unwrapPathError(err))
+		diags.Errorf(site.Where("clients.dir"), "cannot read the client directory %s: %v", display, diag.Cause(err))
 		return nil, false, &diags
 	}
 	var srcs []Source
@@ -125,14 +125,6 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 		srcs = append(srcs, Source{Name: name, Data: data})
 	}
 	return srcs, true, &diags
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // slugPattern keeps slugs to what every host, URL and file system takes as

@@ -5,7 +5,9 @@
 package diag
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -178,4 +180,14 @@ func (e *Errors) Error() string {
 		b.WriteString(d.String())
 	}
 	return b.String()
+}
+
+// Cause drops the path from an *os.PathError: a diagnostic names the file
+// already, and saying it twice buries the reason.
+func Cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -90,7 +90,7 @@ func Load(o Options) ([]Key, *diag.List) {
 	dirPos := diag.Pos{Path: o.Display}
 	entries, err := os.ReadDir(o.Dir)
 	if err != nil {
-		diags.Errorf(dirPos, "cannot read the key directory: %v", unwrapPathError(err))
+		diags.Errorf(dirPos, "cannot read the key directory: %v", diag.Cause(err))
 		return nil, &diags
 	}
 	var items []*item
@@ -155,25 +155,17 @@ func Load(o Options) ([]Key, *diag.List) {
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read: %w", diag.Cause(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read: %w", unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read: %w", diag.Cause(err))
 	}
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("larger than %d bytes: not a key file", MaxFileSize)
 	}
 	return data, nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func stateOrder(s config.State) int {

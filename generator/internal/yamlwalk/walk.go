@@ -373,24 +373,14 @@ func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.
 func ReadFile(path string, maxSize int) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, unwrapPathError(err)
+		return nil, diag.Cause(err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, int64(maxSize)+1))
 	if err != nil {
-		return nil, unwrapPathError(err)
+		return nil, diag.Cause(err)
 	}
 	return data, nil
-}
-
-// unwrapPathError drops the path from an *os.PathError: the diagnostic
-// names the file already.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // Duration reads a Go duration ("90s", "5m", "1h30m") or a whole number of
