@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
@@ -126,21 +127,19 @@ func signAll(as []artifact.Artifact, s *Signer) ([][]byte, error) {
 	return sigs, nil
 }
 
-// forEach calls f(0) … f(n-1) on GOMAXPROCS goroutines.
+// forEach calls f(0) … f(n-1) on GOMAXPROCS goroutines. Workers take the
+// next index from a counter: handing each one over an unbuffered channel
+// costs a goroutine switch per signature, which kept a 10,000-file build on
+// about one core's worth of the two it had.
 func forEach(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Go(func() {
-			for i := range next {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				f(i)
 			}
 		})
 	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 }
