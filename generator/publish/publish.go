@@ -10,7 +10,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 )
@@ -19,13 +23,18 @@ import (
 // a source tree given as --out by mistake, and is never replaced.
 var markers = []string{".git", "site.yaml", "go.mod"}
 
-// Write replaces dir with a directory holding exactly the artifacts.
+// Write replaces dir with a directory holding exactly the artifacts. Files
+// the build in dir already holds byte for byte are hard-linked, not copied.
 func Write(dir string, as []artifact.Artifact) error {
 	dir = filepath.Clean(dir)
 	if err := guard(dir); err != nil {
 		return err
 	}
-	return Replace(dir, func(tmp string) error { return writeAll(tmp, as) })
+	prev := ""
+	if _, err := os.Lstat(dir); err == nil {
+		prev = dir // guard has seen it is a directory
+	}
+	return Replace(dir, func(tmp string) error { return writeAll(newTree(tmp, prev), as) })
 }
 
 // Replace fills a new sibling directory of dir with fill, syncs it, and puts
@@ -80,7 +89,8 @@ func guard(dir string) error {
 	return nil
 }
 
-func writeAll(root string, as []artifact.Artifact) error {
+func writeAll(t *tree, as []artifact.Artifact) error {
+	defer t.close()
 	seen := make(map[string]bool, len(as))
 	dirs := map[string]bool{} // made already: one MkdirAll a directory, not a file
 	for _, a := range as {
@@ -91,15 +101,37 @@ func writeAll(root string, as []artifact.Artifact) error {
 			return fmt.Errorf("two artifacts are both %s", a.Path)
 		}
 		seen[a.Path] = true
-		p := filepath.Join(root, filepath.FromSlash(a.Path))
-		if dir := filepath.Dir(p); !dirs[dir] {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+		if dir := path.Dir(a.Path); !dirs[dir] {
+			if err := t.mkdir(dir); err != nil {
 				return fmt.Errorf("cannot write %s: %w", a.Path, err)
 			}
 			dirs[dir] = true
 		}
-		if err := os.WriteFile(p, a.Body, 0o644); err != nil {
-			return fmt.Errorf("cannot write %s: %w", a.Path, err)
+	}
+	// The files are written by one worker per CPU, each over its own run of
+	// the sorted paths, so that workers mostly fill different directories
+	// (a signed site's documents and their signatures, say): most of a
+	// file's cost is the file system's, in the kernel, and the directory
+	// being changed is locked for it.
+	errs := make([]error, len(as))
+	var failed atomic.Bool
+	k := min(runtime.GOMAXPROCS(0), len(as))
+	var wg sync.WaitGroup
+	for w := range k {
+		wg.Go(func() {
+			for i := w * len(as) / k; i < (w+1)*len(as)/k && !failed.Load(); i++ {
+				a := as[i]
+				if err := t.put(path.Dir(a.Path), path.Base(a.Path), a.Body); err != nil {
+					errs[i] = fmt.Errorf("cannot write %s: %w", a.Path, err)
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
