@@ -24,7 +24,8 @@ func TestMultiGolden(t *testing.T) {
 }
 
 // multiSite writes a site with two issuers below root: one publishing the
-// shared keys, one its own; it returns the path of its site.yaml.
+// shared keys, one its own and with a dot in its path, as a Keycloak realm
+// may have; it returns the path of its site.yaml.
 func multiSite(t *testing.T, root string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -33,10 +34,10 @@ func multiSite(t *testing.T, root string) string {
 	tk.Write(t, filepath.Join(dir, "b-keys"), "rsa.pem", tk.PKCS8(t, tk.RSA(t, 1)))
 	var b strings.Builder
 	fmt.Fprintf(&b, "issuers:\n")
-	for _, tenant := range []string{"a", "b"} {
+	for _, tenant := range []string{"a", "my.realm"} {
 		iss := root + "/t/" + tenant
 		fmt.Fprintf(&b, "  - issuer: %s\n", iss)
-		if tenant == "b" {
+		if tenant == "my.realm" {
 			fmt.Fprintf(&b, "    key_dir: b-keys\n")
 		}
 		fmt.Fprintf(&b, `    metadata:
@@ -64,7 +65,7 @@ func TestRelyingPartyEachIssuer(t *testing.T) {
 	}
 	files = http.FileServer(http.Dir(out))
 	ctx := oidc.ClientContext(context.Background(), srv.Client())
-	jwks := map[string]string{"a": srv.URL + "/jwks.json", "b": srv.URL + "/t/b/jwks.json"}
+	jwks := map[string]string{"a": srv.URL + "/jwks.json", "my.realm": srv.URL + "/t/my.realm/jwks.json"}
 	for tenant, wantJWKS := range jwks {
 		t.Run(tenant, func(t *testing.T) {
 			iss := srv.URL + "/t/" + tenant
@@ -86,4 +87,15 @@ func TestRelyingPartyEachIssuer(t *testing.T) {
 			}
 		})
 	}
+	// RFC 8414 §3.1 inserts the issuer's path after the name, so the
+	// document's name ends in ".realm": its type comes from the name.
+	for _, a := range res.Artifacts {
+		if a.Path == ".well-known/oauth-authorization-server/t/my.realm" {
+			if ct := a.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("%s is served as %q", a.Path, ct)
+			}
+			return
+		}
+	}
+	t.Error("no RFC 8414 document for the issuer with a dot in its path")
 }

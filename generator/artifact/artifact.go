@@ -42,6 +42,26 @@ func CheckPath(p string) error {
 	return nil
 }
 
+// WellKnown returns the name under /.well-known/ that the file at p is
+// published as, in either placement: ".well-known/NAME" followed by the
+// issuer's or resource's path, if it has one (RFC 8414 §3.1, RFC 9728 §3.1:
+// inserted), or "PATH/.well-known/NAME" (OpenID Connect Discovery §4, OpenID
+// Federation: appended). It returns "" when p is neither. The path after an
+// inserted name is the issuer's and may look like anything, "my.realm"
+// included; it says nothing about the file's type.
+func WellKnown(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s == ".well-known" && i+1 < len(segs) {
+			if i == 0 || i+2 == len(segs) {
+				return segs[i+1]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
 // Sort orders artifacts by path, the order every consumer sees them in.
 func Sort(as []Artifact) {
 	sort.Slice(as, func(i, j int) bool { return as[i].Path < as[j].Path })

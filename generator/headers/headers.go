@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -53,22 +52,15 @@ var wellKnown = map[string]string{
 	"openid-federation":          EntityStatement,
 }
 
-// WellKnownName returns the registered name of a /.well-known/ document at
-// p, in both placements: ".well-known/NAME" and ".well-known/NAME/path"
-// (RFC 8414 §3.1, inserted) and "path/.well-known/NAME" (OIDC, appended).
-// It returns "" when p is not one.
+// WellKnownName returns the registered name of a /.well-known/ document
+// wellknown publishes at p, in either placement (see artifact.WellKnown), or
+// "" when p is not one.
 func WellKnownName(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if s == ".well-known" && i+1 < len(segs) {
-			name := segs[i+1]
-			if _, ok := wellKnown[name]; ok && path.Ext(p) == "" {
-				return name
-			}
-			return ""
-		}
+	name := artifact.WellKnown(p)
+	if _, ok := wellKnown[name]; !ok {
+		return ""
 	}
-	return ""
+	return name
 }
 
 // ContentType returns the media type of the file at p, or "" when it has
@@ -138,7 +130,7 @@ func (p Policy) CacheControl(immutable bool) string {
 // publishes is public metadata meant to be read by browsers too.
 func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("headers: %w", err)
+		return nil, err
 	}
 	out := make([]artifact.Artifact, len(as))
 	for i, a := range as {
@@ -149,7 +141,7 @@ func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
 		if h.Get("Content-Type") == "" {
 			ct := ContentType(a.Path)
 			if ct == "" {
-				return nil, fmt.Errorf("headers: %s: no content type for %q files", a.Path, path.Ext(a.Path))
+				return nil, fmt.Errorf("%s: no content type for %q files", a.Path, path.Ext(a.Path))
 			}
 			h.Set("Content-Type", ct)
 		}

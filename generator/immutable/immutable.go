@@ -58,12 +58,16 @@ func Changing(p string) bool {
 	if IsCopy(p) {
 		return false
 	}
-	if path.Base(p) == "jwks.json" {
-		return true
-	}
-	// The federation entity statement is a JWT with its own expiry, not a
-	// JSON document: a .json copy would be served with the wrong type.
-	return strings.Contains("/"+p, "/.well-known/") && path.Ext(p) == "" && label(p) != "openid-federation"
+	return path.Base(p) == "jwks.json" || metadata[artifact.WellKnown(p)]
+}
+
+// metadata are the well-known documents that are JSON metadata. The
+// federation entity statement is not: it is a JWT with its own expiry, and a
+// .json copy would be served with the wrong type.
+var metadata = map[string]bool{
+	"openid-configuration":       true,
+	"oauth-authorization-server": true,
+	"oauth-protected-resource":   true,
 }
 
 // CopyPath returns where the copy of body, published at p, goes.
@@ -76,11 +80,8 @@ func CopyPath(p string, body []byte) string {
 // well-known document ("openid-configuration", whichever placement), the
 // base name without extension otherwise ("jwks").
 func label(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if s == ".well-known" && i+1 < len(segs) {
-			return segs[i+1]
-		}
+	if name := artifact.WellKnown(p); name != "" {
+		return name
 	}
 	return strings.TrimSuffix(path.Base(p), path.Ext(p))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -78,5 +79,27 @@ func TestAddReserved(t *testing.T) {
 		if _, err := immutable.Add([]artifact.Artifact{{Path: p}}); err == nil {
 			t.Errorf("%s: want an error", p)
 		}
+	}
+}
+
+// Which documents get a copy does not depend on what the issuer's path looks
+// like, and the federation statement, a JWT, never gets a .json copy.
+func TestChanging(t *testing.T) {
+	for p, want := range map[string]bool{
+		".well-known/oauth-authorization-server/realms/my.realm": true,
+		"realms/my.realm/.well-known/openid-configuration":       true,
+		".well-known/oauth-protected-resource/api/v1.2":          true,
+		"realms/my.realm/jwks.json":                              true,
+		".well-known/openid-federation":                          false,
+		"tenant/.well-known/openid-federation":                   false,
+		"clients/cli.json":                                       false,
+		"immutable/jwks.9638d11914735d00.json":                   false,
+	} {
+		if got := immutable.Changing(p); got != want {
+			t.Errorf("Changing(%q) = %v, want %v", p, got, want)
+		}
+	}
+	if got := immutable.CopyPath(".well-known/oauth-authorization-server/realms/my.realm", nil); !strings.HasPrefix(got, "immutable/oauth-authorization-server.") {
+		t.Errorf("copy of the dotted issuer's metadata is %s", got)
 	}
 }
