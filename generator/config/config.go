@@ -179,6 +179,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 				s.Issuer = v
 				if err := checkIssuer(v); err != nil {
 					w.Errorf(p.Val, "issuer %v (RFC 8414 §2)", err)
+				} else if u, _ := url.Parse(v); checkServedPath(u) != nil {
+					w.Errorf(p.Val, "issuer %v", checkServedPath(u))
 				}
 			}
 		case "base_url":
@@ -307,6 +309,9 @@ func parseHTTPS(v string) (*url.URL, error) {
 }
 
 func parseAbsolute(v string) (*url.URL, error) {
+	if err := checkURIChars(v); err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(v)
 	switch {
 	case err != nil:
@@ -321,6 +326,36 @@ func parseAbsolute(v string) (*url.URL, error) {
 		return nil, errors.New("must not hold a user name or password")
 	}
 	return u, nil
+}
+
+// checkURIChars refuses what RFC 3986 leaves out of a URI: spaces, control
+// and non-ASCII characters, and " < > \ ^ ` { | }. Go's parser lets some of
+// them through, and a client compares an issuer byte for byte with the one
+// it expects, which a browser or HTTP library would have encoded.
+func checkURIChars(v string) error {
+	for i, r := range v {
+		if r > ' ' && r < 0x7f && !strings.ContainsRune(`"<>\^`+"`{|}", r) {
+			continue
+		}
+		hint := "percent-encode it"
+		if u, err := url.Parse(v); err == nil && strings.Contains(u.Host, string(r)) && r >= 0x80 {
+			hint = "write the host in its ASCII (xn--) form"
+		}
+		return fmt.Errorf("must be a URI (RFC 3986): %q holds %q at byte %d; %s", v, r, i, hint)
+	}
+	return nil
+}
+
+// checkServedPath keeps the path of a URL that names a directory of out/ (an
+// issuer, a protected resource) to RFC 3986's unreserved characters, which
+// every static host serves as written and every host format can carry.
+func checkServedPath(u *url.URL) error {
+	for _, r := range u.EscapedPath() {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-~/", r)) {
+			return fmt.Errorf("path %q holds %q: it becomes a directory of the published tree, and not every static host serves that as written; use letters, digits and . _ - ~", u.EscapedPath(), r)
+		}
+	}
+	return nil
 }
 
 var keyFields = []string{"state", "use", "alg", "kid", "published_since", "retired_since", "published_until"}

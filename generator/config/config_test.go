@@ -163,6 +163,35 @@ var parseCases = []parseCase{
 		errs: []string{"site.yaml:1:9: issuer must not have a query (RFC 8414 §2)"},
 	},
 	{
+		name: "issuer with a raw space",
+		yaml: lines(`issuer: "https://login.example.com/a b"`),
+		errs: []string{`site.yaml:1:9: issuer must be a URI (RFC 3986): "https://login.example.com/a b" holds ' ' at byte 27; percent-encode it (RFC 8414 §2)`},
+	},
+	{
+		name: "issuer with a non-ASCII host",
+		yaml: lines("issuer: https://lögin.example.com"),
+		errs: []string{`site.yaml:1:9: issuer must be a URI (RFC 3986): "https://lögin.example.com" holds 'ö' at byte 9; write the host in its ASCII (xn--) form (RFC 8414 §2)`},
+	},
+	{
+		name: "issuer with a non-ASCII path",
+		yaml: lines("issuer: https://login.example.com/müller"),
+		errs: []string{`site.yaml:1:9: issuer must be a URI (RFC 3986): "https://login.example.com/müller" holds 'ü' at byte 27; percent-encode it (RFC 8414 §2)`},
+	},
+	{
+		name: "issuer with a percent-encoded path",
+		yaml: lines("issuer: https://login.example.com/a%20b"),
+		errs: []string{`site.yaml:1:9: issuer path "/a%20b" holds '%': it becomes a directory of the published tree, and not every static host serves that as written; use letters, digits and . _ - ~`},
+	},
+	{
+		name: "issuer with a dot in its path",
+		yaml: lines("issuer: https://login.microsoftonline.example/tenant/v2.0"),
+		check: func(t *testing.T, s *config.Site) {
+			if s.Issuer != "https://login.microsoftonline.example/tenant/v2.0" {
+				t.Errorf("Issuer = %q", s.Issuer)
+			}
+		},
+	},
+	{
 		name: "issuer with a fragment",
 		yaml: lines("issuer: https://login.example.com/#top"),
 		errs: []string{"site.yaml:1:9: issuer must not have a fragment (RFC 8414 §2)"},

@@ -63,6 +63,19 @@ var resourceCases = []parseCase{
 		},
 	},
 	{
+		name: "a resource path must be served as written; another site's issuer need only be a URI",
+		yaml: lines(okIssuer,
+			"resources:",
+			"  - resource: https://login.example.com/api%2Fv1",
+			"  - resource: https://login.example.com/api/v1.2",
+			"    authorization_servers: [https://other.example/t/a%20b, https://other.example/ä]",
+		),
+		errs: []string{
+			`site.yaml:3:15: resource path "/api%2Fv1" holds '%': it becomes a directory of the published tree, and not every static host serves that as written; use letters, digits and . _ - ~`,
+			`site.yaml:5:60: authorization server must be a URI (RFC 3986): "https://other.example/ä" holds 'ä' at byte 22; percent-encode it (RFC 9728 §2, RFC 8414 §2)`,
+		},
+	},
+	{
 		name: "signed_metadata by an issuer the site does not publish",
 		yaml: lines(okIssuer,
 			"resources:",
