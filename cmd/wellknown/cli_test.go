@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wellknown-dev/wellknown/internal/sitetest"
+	"github.com/wellknown-dev/wellknown/serve"
 )
 
 // syncBuffer is written by a command running in another goroutine.
@@ -95,6 +96,34 @@ func TestServeThenProbe(t *testing.T) {
 	}
 	if code, out := stop(); code != exitOK || !strings.Contains(out, "stopped") {
 		t.Errorf("serve after cancel: exit %d\n%s", code, out)
+	}
+}
+
+// probe trusts a site behind a private CA through --cacert alone: here
+// serve --tls and the certificate it made.
+func TestServeTLSThenProbe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	tlsDir := t.TempDir()
+	sitetest.Write(t, dir, sitetest.Site(t, "https://placeholder.example"))
+	url, stop := startServe(t, "--dir", dir, "--tls", "--tls-dir", tlsDir)
+	defer stop()
+	next := dir + ".new"
+	sitetest.Write(t, next, sitetest.Site(t, url))
+	os.RemoveAll(dir)
+	if err := os.Rename(next, dir); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(context.Background(), "probe", url, "--dir", dir, "--timeout", "2s")
+	if code != exitInvalid || !strings.Contains(out, "certificate") {
+		t.Errorf("probe trusted a self-signed certificate: exit %d\n%s", code, out)
+	}
+	code, out, errOut := runCLI(context.Background(), "probe", url, "--dir", dir, "--cacert", filepath.Join(tlsDir, serve.CertFile))
+	if code != exitOK || !strings.Contains(out, "ok: 10 files served as built") {
+		t.Errorf("probe --cacert: exit %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut = runCLI(context.Background(), "probe", url, "--dir", dir, "--cacert", filepath.Join(dir, "jwks.json"))
+	if code != exitInvalid || !strings.Contains(errOut, "jwks.json: no PEM certificate") {
+		t.Errorf("probe --cacert with no certificate: exit %d\n%s", code, errOut)
 	}
 }
 

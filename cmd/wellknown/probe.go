@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -16,13 +19,16 @@ import (
 var probeCmd = &command{
 	name:    "probe",
 	summary: "check the deployed site against the built tree",
-	usage: `Usage: wellknown probe URL [--dir out] [--timeout 10s]
+	usage: `Usage: wellknown probe URL [--dir out] [--timeout 10s] [--cacert FILE]
 
 Examples:
   wellknown probe https://id.example.com
       after deploying out/, check every published file on the live site
   wellknown probe https://example.github.io/project --dir public
   wellknown serve & wellknown probe http://127.0.0.1:8080
+  wellknown probe https://id.internal.example --cacert corp-root.pem
+      a site behind a private CA (or serve --tls, with the certificate
+      serve printed)
 
 URL is where the site root is published. For every file the tree's
 _headers lists, probe makes one GET (with an Origin header, as a browser
@@ -35,15 +41,19 @@ It never follows a redirect.
 Flags:
       --dir DIR          the built tree (default out)
       --timeout DURATION limit for each request (default 10s)
+      --cacert FILE      trust only the CA certificates in FILE (PEM), as
+                         curl --cacert does, instead of the system's
 ` + `
 Exit status:
   0  the live site serves the tree as built
-  1  at least one problem (each is listed), or the tree cannot be read
+  1  at least one problem (each is listed), or the tree or FILE cannot
+     be read
   2  wrong usage: unknown flag, missing or malformed URL
 `,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("dir", "out", "the built tree")
 		fs.Duration("timeout", 10*time.Second, "limit for each request")
+		fs.String("cacert", "", "trust only the CA certificates in this PEM file")
 	},
 	run: runProbe,
 }
@@ -62,7 +72,17 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
-	c := probe.Client(&http.Client{Timeout: timeout})
+	base := &http.Client{Timeout: timeout}
+	if f, _ := fs.GetString("cacert"); f != "" {
+		roots, err := certPool(f)
+		if err != nil {
+			return fmt.Errorf("probe: %w", err)
+		}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{RootCAs: roots}
+		base.Transport = t
+	}
+	c := probe.Client(base)
 	ps := probe.Check(ctx, c, args[0], as)
 	for _, p := range ps {
 		fmt.Fprintln(e.stdout, p)
@@ -73,4 +93,17 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	}
 	fmt.Fprintf(e.stdout, "ok: %d files served as built\n", len(as))
 	return nil
+}
+
+// certPool reads the PEM certificates in file.
+func certPool(file string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s: no PEM certificate", file)
+	}
+	return pool, nil
 }
