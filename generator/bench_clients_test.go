@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/bundle"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
@@ -88,11 +89,7 @@ scope: openid profile
 // from what the file system charges for the 10,000 more files it makes.
 func BenchmarkBuildRegistry(b *testing.B) {
 	cfg := registrySite(b, benchClients)
-	key := tk.Write(b, b.TempDir(), "publisher.key", tk.PKCS8(b, tk.EC(b, elliptic.P256())))
-	signer, err := sign.LoadSigner(key, func(string) string { return "" })
-	if err != nil {
-		b.Fatal(err)
-	}
+	signer := p256Signer(b)
 	signers := []struct {
 		name   string
 		signer *sign.Signer
@@ -155,6 +152,52 @@ func benchBuild(b *testing.B, cfg string, signer *sign.Signer, mode publishing, 
 		}
 	}
 	reportMemory(b)
+}
+
+// p256Signer loads a fresh ECDSA P-256 publishing key.
+func p256Signer(b *testing.B) *sign.Signer {
+	key := tk.Write(b, b.TempDir(), "publisher.key", tk.PKCS8(b, tk.EC(b, elliptic.P256())))
+	signer, err := sign.LoadSigner(key, func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return signer
+}
+
+// BenchmarkImportRegistry installs the signed 10,000-client tree as import
+// does after verifying a bundle: into an empty directory, and over the
+// mirror of the same tree.
+func BenchmarkImportRegistry(b *testing.B) {
+	cfg := registrySite(b, benchClients)
+	res, err := generator.Build(generator.Options{Config: cfg, Now: clock, Getenv: func(string) string { return "" }, Signer: p256Signer(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, a := range res.Artifacts {
+		files[a.Path] = a.Body
+	}
+	keep := b.TempDir()
+	b.Run("fresh", func(b *testing.B) {
+		run := 0
+		for b.Loop() {
+			run++
+			if err := bundle.Install(filepath.Join(keep, fmt.Sprint("mirror", run)), files); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("over-previous", func(b *testing.B) {
+		mirror := filepath.Join(keep, "mirror")
+		if err := bundle.Install(mirror, files); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := bundle.Install(mirror, files); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkRegistryFloor is the least any build of those files must do:

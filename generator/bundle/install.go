@@ -8,9 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
-	"github.com/wellknown-dev/wellknown/generator/tree"
 )
 
 // ErrRejected is returned, wrapped, by Import when the bundle does not verify.
@@ -38,27 +38,26 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 	return rep, nil
 }
 
-// Install replaces dir with a directory holding exactly files. It writes a
-// sibling temporary directory, syncs it, and renames it over dir; if dir
-// exists it is first renamed aside and removed once the new tree is in place.
-// Between those two renames (microseconds) dir does not exist; a failure
-// there puts the old tree back. On any error dir is as it was.
+// Install replaces dir with a directory holding exactly files, as a build
+// replaces out/ (publish.Write): written beside dir, synced once, swapped in
+// whole, reusing every file the previous tree holds byte for byte. On any
+// error dir is as it was.
 //
 // To avoid replacing an unrelated directory by mistake, an existing dir must
 // be empty or a signed tree (holding signatures/SHA256SUMS).
 func Install(dir string, files map[string][]byte) error {
-	if _, err := checkPaths(files); err != nil {
+	paths, err := checkPaths(files)
+	if err != nil {
 		return err
 	}
 	if _, err := replaceable(dir); err != nil {
 		return err
 	}
-	return publish.Replace(dir, func(tmp string) error {
-		if err := tree.Write(tmp, files); err != nil {
-			return fmt.Errorf("writing %s: %w", tmp, err)
-		}
-		return nil
-	})
+	as := make([]artifact.Artifact, len(paths))
+	for i, p := range paths {
+		as[i] = artifact.Artifact{Path: p, Body: files[p]}
+	}
+	return publish.Write(dir, as) // paths are sorted
 }
 
 // replaceable reports whether dir exists, and refuses a dir that Install
