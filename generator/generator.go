@@ -41,11 +41,14 @@ type Options struct {
 
 // Result is a successful build.
 type Result struct {
-	Site      *config.Site
-	Keys      []keys.Key
-	Clients   *clients.Registry   // the registered clients; none when the site has no client directory
-	Artifacts []artifact.Artifact // sorted by path
-	Warnings  []diag.Diagnostic   // warnings and notes, sorted by position
+	Site *config.Site
+	Keys []keys.Key
+	// FederationKeys sign the entity configuration and are published in it,
+	// never in a JWK Set of the issuers.
+	FederationKeys []keys.Key
+	Clients        *clients.Registry   // the registered clients; none when the site has no client directory
+	Artifacts      []artifact.Artifact // sorted by path
+	Warnings       []diag.Diagnostic   // warnings and notes, sorted by position
 }
 
 // Build loads the site and renders its artifacts. Input problems come back
@@ -140,7 +143,7 @@ func Build(o Options) (*Result, error) {
 		diags.Hint("on Cloudflare Pages, publish through a Worker or R2 with the headers from wellknown hosting --format s3")
 	}
 	artifact.Sort(as)
-	return &Result{Site: site, Keys: ks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
+	return &Result{Site: site, Keys: ks, FederationKeys: fks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
 }
 
 // metadataSigner finds the key site.yaml names for signed_metadata.

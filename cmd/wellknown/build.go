@@ -180,7 +180,19 @@ func summary(w io.Writer, out string, res *generator.Result) {
 		fmt.Fprintf(w, "  + %s, the manifest and the publisher key under /%s/\n", count(sigs-3, "signature"), sign.Dir)
 	}
 	fmt.Fprintf(w, "%s published:\n", count(len(res.Keys), "key"))
-	for _, k := range res.Keys {
+	summarizeKeys(w, res.Keys)
+	if len(res.FederationKeys) > 0 {
+		fmt.Fprintf(w, "%s published in the entity configuration:\n", count(len(res.FederationKeys), "federation key"))
+		summarizeKeys(w, res.FederationKeys)
+	}
+	if n := len(res.Warnings); n > 0 {
+		fmt.Fprintf(w, "%s (see above)\n", count(n, "warning"))
+	}
+}
+
+// summarizeKeys prints one line per key: state, algorithm, type, kid, files.
+func summarizeKeys(w io.Writer, ks []keys.Key) {
+	for _, k := range ks {
 		line := fmt.Sprintf("  %-8s %-7s %-10s %s  %s", k.State, k.JWK.Algorithm, keys.Desc(k.JWK.Key), k.JWK.KeyID, strings.Join(k.Files, ", "))
 		if len(k.JWK.Certificates) > 0 {
 			c := k.JWK.Certificates[0]
@@ -190,8 +202,5 @@ func summary(w io.Writer, out string, res *generator.Result) {
 			line += "  until " + k.PublishedUntil.Format(time.DateOnly)
 		}
 		fmt.Fprintln(w, line)
-	}
-	if n := len(res.Warnings); n > 0 {
-		fmt.Fprintf(w, "%s (see above)\n", count(n, "warning"))
 	}
 }
