@@ -135,6 +135,12 @@ jwks_uri: https://svc.example.com/jwks.json
 			`clients/c.yaml:5:13: client_uri must use https, not "http" (RFC 7591 §2)`}},
 		{name: "logo_uri relative", file: web + "logo_uri: /logo.png\n", want: []string{
 			`clients/c.yaml:5:11: logo_uri must be an absolute https URL, not "/logo.png" (RFC 7591 §2)`}},
+		// §5: the consent pages on a redirect URI's host.
+		{name: "pages on the redirect host", file: web + "client_uri: https://app.example.com\nlogo_uri: https://app.example.com/logo.png\n"},
+		{name: "pages elsewhere warn", file: web + "logo_uri: https://cdn.example.net/logo.png\nclient_uri#de: https://de.example.com\n", want: []string{
+			`clients/c.yaml:5:11: warning: logo_uri https://cdn.example.net/logo.png is not on the host of a redirect URI (app.example.com); authorization servers are asked to check that it is (RFC 7591 §5)`,
+			`clients/c.yaml:6:16: warning: client_uri https://de.example.com is not on the host of a redirect URI (app.example.com); authorization servers are asked to check that it is (RFC 7591 §5)`}},
+		{name: "native pages anywhere", file: "application_type: native\nredirect_uris: [http://127.0.0.1/cb, com.example.app:/cb]\ntoken_endpoint_auth_method: none\nclient_uri: https://app.example.com\n"},
 		{name: "tos_uri userinfo", file: web + "tos_uri: https://u:p@app.example.com/tos\n", want: []string{
 			`clients/c.yaml:5:10: tos_uri must not hold a user name or password (RFC 7591 §2)`}},
 		{name: "policy_uri fragment", file: web + "policy_uri: https://app.example.com/p#x\n", want: []string{

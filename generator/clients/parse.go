@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -509,6 +510,8 @@ func (f *File) check(diags *diag.List) {
 		}
 	}
 
+	f.checkPageHosts(diags)
+
 	if f.Has("jwks") && f.Has("jwks_uri") {
 		diags.Errorf(f.Where("jwks"), "jwks and jwks_uri must not both be present (RFC 7591 §2)")
 		diags.Hint("keep jwks_uri: keys at a URL can be rotated without a new registration")
@@ -521,6 +524,42 @@ func (f *File) check(diags *diag.List) {
 	case "none":
 		if i := slices.Index(f.GrantTypes, clientCredentials); i >= 0 {
 			diags.Errorf(f.Where(fmt.Sprintf("grant_types.%d", i)), "grant type client_credentials needs a confidential client; token_endpoint_auth_method none makes this a public client (RFC 6749 §4.4)")
+		}
+	}
+}
+
+// pages are the fields an authorization server shows a user when asking for
+// consent.
+var pages = []string{"client_uri", "logo_uri", "tos_uri", "policy_uri"}
+
+// checkPageHosts warns when a page is on none of the https redirect URIs'
+// origins: RFC 7591 §5 has authorization servers check this, so that the
+// name and logo a user consents to lead to the party that gets the code.
+// Native clients, whose redirect URIs are loopback or private-use, have no
+// origin to compare with.
+func (f *File) checkPageHosts(diags *diag.List) {
+	origins := map[string]bool{}
+	var names []string
+	for _, r := range f.RedirectURIs {
+		if u, err := url.Parse(r); err == nil && u.Scheme == "https" && !origins[u.Hostname()] {
+			origins[u.Hostname()] = true
+			names = append(names, u.Hostname())
+		}
+	}
+	if len(origins) == 0 {
+		return
+	}
+	for _, name := range pages {
+		for _, t := range f.Texts[name] {
+			u, err := url.Parse(t.Value)
+			if err != nil || u.Scheme != "https" || u.Host == "" || origins[u.Hostname()] {
+				continue // an error already, or on a redirect URI's host
+			}
+			key := name
+			if t.Tag != "" {
+				key += "#" + t.Tag
+			}
+			diags.Warnf(f.Where(key), "%s %s is not on the host of a redirect URI (%s); authorization servers are asked to check that it is (RFC 7591 §5)", name, t.Value, strings.Join(names, ", "))
 		}
 	}
 }
