@@ -138,7 +138,7 @@ func Build(o Options) (*Result, error) {
 		diags.Warnf(site.Where("base_url"), "%s", strings.TrimSpace(text))
 	}
 	if n := hosting.Rules(as); n > hosting.CloudflareRules {
-		diags.Warnf(diag.Pos{Path: hosting.HeadersFile}, "_headers has %d rules, one per file; Cloudflare Pages applies only the first %d, so the rest of the files lose their Content-Type, CORS and cache headers there (Netlify and the other hosts are not affected)",
+		diags.Warnf(diag.Pos{Path: hosting.HeadersFile}, "_headers has %d rules; Cloudflare Pages applies only the first %d, so files matched only by the rest lose their Content-Type, CORS or cache headers there (Netlify and the other hosts are not affected)",
 			n, hosting.CloudflareRules)
 		diags.Hint("on Cloudflare Pages, publish through a Worker or R2 with the headers from wellknown hosting --format s3")
 	}

@@ -106,20 +106,28 @@ func (h *Handler) load() (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.dir, err)
 	}
-	s := &snapshot{stamp: stamp, files: make(map[string]*entry, len(rules))}
-	for _, r := range rules {
-		e := &entry{header: r.Header}
+	paths, err := hosting.Files(root, rules)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.dir, err)
+	}
+	hs, err := hosting.Resolve(rules, paths)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", h.dir, err)
+	}
+	s := &snapshot{stamp: stamp, files: make(map[string]*entry, len(paths))}
+	for _, p := range paths {
+		e := &entry{header: hs[p]}
 		// os.Root refuses "..", absolute links and links that leave dir.
-		body, err := root.ReadFile(filepath.FromSlash(r.Path))
+		body, err := root.ReadFile(filepath.FromSlash(p))
 		if err != nil {
 			e.err = err
-			h.logf("serve: %s: %s:%d: cannot serve /%s: %v", h.dir, hosting.HeadersFile, r.Line, r.Path, err)
+			h.logf("serve: %s: cannot serve /%s: %v", h.dir, p, err)
 		} else {
 			sum := sha256.Sum256(body)
 			e.body = body
 			e.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 		}
-		s.files[r.Path] = e
+		s.files[p] = e
 	}
 	return s, nil
 }

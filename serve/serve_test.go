@@ -127,9 +127,18 @@ func parseHeadersFile(t *testing.T, dir string) map[string]http.Header {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]http.Header{}
-	for _, r := range rules {
-		m[r.Path] = r.Header
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	paths, err := hosting.Files(root, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := hosting.Resolve(rules, paths)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return m
 }

@@ -122,8 +122,11 @@ func (r *Registry) IndexOf() Index {
 	return idx
 }
 
-// Artifacts returns every client document, index.json and index.html. A
-// site without a client directory publishes none of them.
+// Artifacts returns every client document, index.json and the page for
+// people. The page is beside the directory (clients.html), not in it: every
+// file in the directory is then a JSON document, which static hosts'
+// header rules can cover with one pattern (see hosting.Headers). A site
+// without a client directory publishes none of them.
 func (r *Registry) Artifacts(issuer string) ([]artifact.Artifact, error) {
 	if r == nil || !r.Present {
 		return nil, nil
@@ -142,21 +145,24 @@ func (r *Registry) Artifacts(issuer string) ([]artifact.Artifact, error) {
 	}
 	out = append(out,
 		artifact.Artifact{Path: path.Join(r.Path, "index.json"), Body: idx},
-		artifact.Artifact{Path: path.Join(r.Path, "index.html"), Body: page, Header: http.Header{"Content-Type": {HTML}}},
+		artifact.Artifact{Path: PagePath(r.Path), Body: page, Header: http.Header{"Content-Type": {HTML}}},
 	)
 	return out, nil
 }
+
+// PagePath returns where the page listing the clients published at dir goes.
+func PagePath(dir string) string { return dir + ".html" }
 
 type pageClient struct {
 	Slug, Name, URI, ClientID, Mode, AuthMethod, Document string
 	Grants, RedirectURIs                                  []string
 }
 
-// page renders index.html. Every client string goes through html/template.
+// page renders the page for people (PagePath). Every client string goes through html/template.
 func (r *Registry) page(issuer string) ([]byte, error) {
 	t, err := templates.ParseHTML("clients.html.tmpl", nil)
 	if err != nil {
-		return nil, fmt.Errorf("clients: index.html: %w", err)
+		return nil, fmt.Errorf("clients: page: %w", err)
 	}
 	data := struct {
 		Issuer  string
@@ -174,7 +180,7 @@ func (r *Registry) page(issuer string) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
-		return nil, fmt.Errorf("clients: index.html: %w", err)
+		return nil, fmt.Errorf("clients: page: %w", err)
 	}
 	return b.Bytes(), nil
 }

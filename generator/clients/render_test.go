@@ -41,10 +41,10 @@ func TestIndexEscapesHostileNames(t *testing.T) {
 	}
 	var page string
 	for _, a := range as {
-		if a.Path == "clients/index.html" {
+		if a.Path == "clients.html" {
 			page = string(a.Body)
 			if ct := a.Header.Get("Content-Type"); ct != clients.HTML {
-				t.Errorf("index.html Content-Type %q", ct)
+				t.Errorf("the page Content-Type %q", ct)
 			}
 		}
 	}
@@ -52,12 +52,12 @@ func TestIndexEscapesHostileNames(t *testing.T) {
 	// would end an attribute.
 	for _, bad := range []string{"<script", "<img", "<svg", "<b>", `"><`} {
 		if strings.Contains(page, bad) {
-			t.Errorf("index.html holds unescaped %q", bad)
+			t.Errorf("the page holds unescaped %q", bad)
 		}
 	}
 	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;id&lt;/b&gt;", "Content-Security-Policy"} {
 		if !strings.Contains(page, want) {
-			t.Errorf("index.html lacks %q", want)
+			t.Errorf("the page lacks %q", want)
 		}
 	}
 	// The document itself keeps the name as written: it is JSON, not HTML.

@@ -3,7 +3,9 @@ package diff
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
@@ -47,12 +49,14 @@ func ReadTree(dir string) (Tree, error) {
 		if err != nil {
 			return Tree{}, fmt.Errorf("%s: %w", dir, err)
 		}
-		byPath := map[string]http.Header{}
-		for _, r := range rules {
-			byPath[r.Path] = r.Header
+		// The control files are in the tree but not served: no headers.
+		served := slices.DeleteFunc(slices.Collect(maps.Keys(t.Files)), hosting.IsControl)
+		hs, err := hosting.Resolve(rules, served)
+		if err != nil {
+			return Tree{}, fmt.Errorf("%s: %w", dir, err)
 		}
 		for p, f := range t.Files {
-			f.Header = byPath[p]
+			f.Header = hs[p]
 			if f.Header == nil {
 				f.Header = http.Header{}
 			}

@@ -12,6 +12,7 @@ package hosting
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -122,13 +123,25 @@ func render(name string, data any) ([]byte, error) {
 }
 
 // Headers returns the _headers file that Netlify and Cloudflare Pages read,
-// with one exact rule per published file.
+// with as few rules as give every file exactly its headers (see compact).
 func Headers(as []artifact.Artifact) ([]byte, error) {
 	fs, err := files(as)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", HeadersFile, err)
 	}
-	return render("headers.tmpl", struct{ Files []file }{fs})
+	type rule struct {
+		Pattern string
+		Header  []field
+	}
+	var rules []rule
+	for _, r := range compact(fs) {
+		var h []field
+		for _, name := range slices.Sorted(maps.Keys(r.Header)) {
+			h = append(h, field{name, r.Header.Get(name)})
+		}
+		rules = append(rules, rule{r.Pattern, h})
+	}
+	return render("headers.tmpl", struct{ Rules []rule }{rules})
 }
 
 // Control returns as followed by the control files the served tree needs:
@@ -157,13 +170,17 @@ func IsControl(p string) bool { return p == HeadersFile || p == NoJekyllFile }
 // ignores the rest. Netlify has no such limit.
 const CloudflareRules = 100
 
-// Rules returns how many rules _headers holds for as: one per served file.
+// Rules returns how many rules _headers holds for as.
 func Rules(as []artifact.Artifact) int {
-	n := 0
+	var served []artifact.Artifact
 	for _, a := range as {
 		if !IsControl(a.Path) {
-			n++
+			served = append(served, a)
 		}
 	}
-	return n
+	fs, err := files(served)
+	if err != nil {
+		return 0 // Headers reports it
+	}
+	return len(compact(fs))
 }

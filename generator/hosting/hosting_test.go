@@ -3,6 +3,7 @@ package hosting_test
 import (
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,19 +58,119 @@ func TestGolden(t *testing.T) {
 
 func TestParseHeadersStrict(t *testing.T) {
 	for name, in := range map[string]string{
-		"pattern":     "/clients/*\n  Content-Type: application/json\n",
-		"placeholder": "/clients/:slug\n  Content-Type: application/json\n",
-		"duplicate":   "/jwks.json\n  Content-Type: application/json\n/jwks.json\n  Cache-Control: no-store\n",
-		"twice":       "/jwks.json\n  Content-Type: application/json\n  content-type: text/plain\n",
-		"relative":    "jwks.json\n",
-		"orphan":      "  Content-Type: application/json\n",
-		"no colon":    "/jwks.json\n  Content-Type application/json\n",
-		"traversal":   "/../secret.json\n  Content-Type: application/json\n",
-		"control":     "/_headers\n  Content-Type: text/plain\n",
+		"splat in a name": "/clients/*.json\n  Content-Type: application/json\n",
+		"splat inside":    "/clients/*/x\n  Content-Type: application/json\n",
+		"splat alone":     "/clients*\n  Content-Type: application/json\n",
+		"pattern twice":   "/clients/*\n  Content-Type: application/json\n/clients/*\n  Cache-Control: no-store\n",
+		"placeholder":     "/clients/:slug\n  Content-Type: application/json\n",
+		"duplicate":       "/jwks.json\n  Content-Type: application/json\n/jwks.json\n  Cache-Control: no-store\n",
+		"twice":           "/jwks.json\n  Content-Type: application/json\n  content-type: text/plain\n",
+		"relative":        "jwks.json\n",
+		"orphan":          "  Content-Type: application/json\n",
+		"no colon":        "/jwks.json\n  Content-Type application/json\n",
+		"traversal":       "/../secret.json\n  Content-Type: application/json\n",
+		"control":         "/_headers\n  Content-Type: text/plain\n",
 	} {
 		if _, err := hosting.ParseHeaders([]byte(in)); err == nil {
 			t.Errorf("%s: want an error for %q", name, in)
 		}
+	}
+	for _, in := range []string{"/*\n  X-Content-Type-Options: nosniff\n", "/clients/*\n  Content-Type: application/json\n"} {
+		if _, err := hosting.ParseHeaders([]byte(in)); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
+// A file that two rules give one header is refused, naming both rules:
+// hosts would join the values.
+func TestResolveConflict(t *testing.T) {
+	rules, err := hosting.ParseHeaders([]byte("/*\n  Cache-Control: no-store\n/clients/*\n  Content-Type: application/json\n/clients/a.json\n  Cache-Control: max-age=1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := hosting.Resolve(rules, []string{"jwks.json", "clients/b.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(hs["clients/b.json"]); got != "map[Cache-Control:[no-store] Content-Type:[application/json]]" {
+		t.Errorf("clients/b.json: %s", got)
+	}
+	if got := fmt.Sprint(hs["jwks.json"]); got != "map[Cache-Control:[no-store]]" {
+		t.Errorf("jwks.json: %s", got)
+	}
+	_, err = hosting.Resolve(rules, []string{"clients/a.json"})
+	if err == nil || err.Error() != "_headers:5: /clients/a.json gets Cache-Control from this rule and from line 1; hosts would join the values" {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestHeadersCompact: whatever the tree, _headers gives every file exactly
+// its headers as hosts apply the rules, and a directory whose files agree
+// costs one rule, so a registry of any size fits Cloudflare's 100.
+func TestHeadersCompact(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	json := h("Content-Type", "application/json", "Cache-Control", "max-age=300", "Access-Control-Allow-Origin", "*")
+	text := h("Content-Type", "text/plain", "Cache-Control", "max-age=300", "Access-Control-Allow-Origin", "*")
+	year := h("Content-Type", "application/json", "Cache-Control", "max-age=31536000, immutable", "Access-Control-Allow-Origin", "*")
+	html := h("Content-Type", "text/html", "Cache-Control", "max-age=300")
+	var registry []artifact.Artifact
+	for i := range 5000 {
+		registry = append(registry,
+			artifact.Artifact{Path: fmt.Sprintf("clients/c%04d.json", i), Header: json},
+			artifact.Artifact{Path: fmt.Sprintf("signatures/files/clients/c%04d.json.sig", i), Header: text})
+	}
+	for name, tc := range map[string]struct {
+		as       []artifact.Artifact
+		maxRules int
+	}{
+		"registry": {append(registry,
+			artifact.Artifact{Path: "clients.html", Header: html},
+			artifact.Artifact{Path: "jwks.json", Header: json},
+			artifact.Artifact{Path: "immutable/jwks.0123.json", Header: year},
+			artifact.Artifact{Path: "immutable/meta.4567.json", Header: year},
+			artifact.Artifact{Path: ".well-known/openid-configuration", Header: json},
+			artifact.Artifact{Path: ".well-known/openid-federation", Header: h("Content-Type", "application/entity-statement+jwt", "Cache-Control", "max-age=300", "Access-Control-Allow-Origin", "*")},
+		), 10},
+		// A directory whose files all differ costs a rule per file.
+		"alternating": {[]artifact.Artifact{
+			{Path: "d/a", Header: json}, {Path: "d/b", Header: text}, {Path: "d/c", Header: json},
+			{Path: "d/e/f", Header: text}, {Path: "d/e/g", Header: text}, {Path: "h", Header: html},
+		}, 7},
+		"one file": {[]artifact.Artifact{{Path: "jwks.json", Header: json}}, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, err := hosting.Headers(tc.as)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules, err := hosting.ParseHeaders(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rules) > tc.maxRules || hosting.Rules(tc.as) != len(rules) {
+				t.Errorf("%d rules (Rules says %d), want at most %d:\n%s", len(rules), hosting.Rules(tc.as), tc.maxRules, b)
+			}
+			var paths []string
+			for _, a := range tc.as {
+				paths = append(paths, a.Path)
+			}
+			got, err := hosting.Resolve(rules, paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range tc.as {
+				if fmt.Sprint(got[a.Path]) != fmt.Sprint(a.Header) {
+					t.Errorf("%s: served with %v, built with %v", a.Path, got[a.Path], a.Header)
+				}
+			}
+		})
 	}
 }
 

@@ -12,18 +12,11 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 )
 
-// Rule is one block of a _headers file: a file and the headers it is
-// served with.
-type Rule struct {
-	Path   string // relative to the site root, as artifact.Artifact.Path
-	Header http.Header
-	Line   int // where the rule starts in the file, for messages
-}
-
-// ParseHeaders reads a _headers file as Headers writes it. It accepts only
-// exact paths: a pattern ("*", ":name") or a path given twice would make
-// hosts merge rules, and then what the file says and what a host serves
-// could differ.
+// ParseHeaders reads a _headers file as Headers writes it: each rule is an
+// exact path or a directory followed by "/*". Other patterns (":name", a
+// "*" inside a name) and a pattern given twice are refused: hosts read them
+// differently, and then what the file says and what a host serves could
+// differ.
 func ParseHeaders(b []byte) ([]Rule, error) {
 	var rules []Rule
 	seen := map[string]int{}
@@ -35,18 +28,15 @@ func ParseHeaders(b []byte) ([]Rule, error) {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
 			continue
 		case line[0] != ' ' && line[0] != '\t':
-			p, ok := strings.CutPrefix(trimmed, "/")
-			if !ok {
-				return nil, fmt.Errorf("%s:%d: rule %q must start with /", HeadersFile, n, trimmed)
-			}
-			if err := checkPath(p); err != nil {
+			p, err := parsePattern(trimmed)
+			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", HeadersFile, n, err)
 			}
 			if first, dup := seen[p]; dup {
-				return nil, fmt.Errorf("%s:%d: /%s already has a rule at line %d", HeadersFile, n, p, first)
+				return nil, fmt.Errorf("%s:%d: %s already has a rule at line %d", HeadersFile, n, p, first)
 			}
 			seen[p] = n
-			rules = append(rules, Rule{Path: p, Header: http.Header{}, Line: n})
+			rules = append(rules, Rule{Pattern: p, Header: http.Header{}, Line: n})
 		default:
 			if len(rules) == 0 {
 				return nil, fmt.Errorf("%s:%d: header before the first path", HeadersFile, n)
@@ -69,9 +59,10 @@ func ParseHeaders(b []byte) ([]Rule, error) {
 	return rules, nil
 }
 
-// ReadTree reads a built tree back into artifacts: the files its _headers
-// lists, with their headers. Reads go through os.Root, so neither a rule
-// nor a symbolic link can reach outside dir.
+// ReadTree reads a built tree back into artifacts: every file a host
+// publishes from it (see Files), with the headers _headers gives it. Reads
+// go through os.Root, so neither a rule nor a symbolic link can reach
+// outside dir.
 func ReadTree(dir string) ([]artifact.Artifact, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -86,14 +77,21 @@ func ReadTree(dir string) ([]artifact.Artifact, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	as := make([]artifact.Artifact, 0, len(rules))
-	for _, r := range rules {
-		body, err := root.ReadFile(filepath.FromSlash(r.Path))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s:%d: %w", dir, HeadersFile, r.Line, err)
-		}
-		as = append(as, artifact.Artifact{Path: r.Path, Body: body, Header: r.Header})
+	paths, err := Files(root, rules)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	artifact.Sort(as)
+	hs, err := Resolve(rules, paths)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	as := make([]artifact.Artifact, 0, len(paths))
+	for _, p := range paths {
+		body, err := root.ReadFile(filepath.FromSlash(p))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		as = append(as, artifact.Artifact{Path: p, Body: body, Header: hs[p]})
+	}
 	return as, nil
 }
