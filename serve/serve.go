@@ -98,19 +98,7 @@ func (h *Handler) load() (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w\nhint: build the site first, or point --dir at a built tree", err)
 	}
-	b, err := root.ReadFile(hosting.HeadersFile)
-	if err != nil {
-		return nil, err
-	}
-	rules, err := hosting.ParseHeaders(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", h.dir, err)
-	}
-	paths, err := hosting.Files(root, rules)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", h.dir, err)
-	}
-	hs, err := hosting.Resolve(rules, paths)
+	paths, hs, err := hosting.Served(root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.dir, err)
 	}

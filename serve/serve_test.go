@@ -119,24 +119,12 @@ func file(t *testing.T, f hosting.Format, as []artifact.Artifact, name string) [
 }
 
 func parseHeadersFile(t *testing.T, dir string) map[string]http.Header {
-	b, err := os.ReadFile(filepath.Join(dir, hosting.HeadersFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := hosting.ParseHeaders(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer root.Close()
-	paths, err := hosting.Files(root, rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := hosting.Resolve(rules, paths)
+	_, m, err := hosting.Served(root)
 	if err != nil {
 		t.Fatal(err)
 	}

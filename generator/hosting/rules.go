@@ -184,11 +184,11 @@ func Resolve(rules []Rule, paths []string) (map[string]http.Header, error) {
 	return out, nil
 }
 
-// Files returns the paths of the files a static host publishes from the
+// walk returns the paths of the files a static host publishes from the
 // tree at root, sorted: every regular file but the control files, and every
 // file an exact rule names (which may then fail to read, if it is a link
 // out of the tree, say). Other links are not published.
-func Files(root *os.Root, rules []Rule) ([]string, error) {
+func walk(root *os.Root, rules []Rule) ([]string, error) {
 	seen := map[string]bool{}
 	var paths []string
 	err := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {

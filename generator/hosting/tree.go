@@ -59,8 +59,32 @@ func ParseHeaders(b []byte) ([]Rule, error) {
 	return rules, nil
 }
 
+// Served reads the tree at root as Netlify and Cloudflare Pages serve it:
+// the paths of every file they publish (see walk), sorted, and the headers
+// each gets from the tree's _headers. serve, probe and the hosting command
+// all read a built tree through it.
+func Served(root *os.Root) ([]string, map[string]http.Header, error) {
+	b, err := root.ReadFile(HeadersFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w\nhint: build the site first, or point --dir at a built tree", err)
+	}
+	rules, err := ParseHeaders(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	paths, err := walk(root, rules)
+	if err != nil {
+		return nil, nil, err
+	}
+	hs, err := Resolve(rules, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	return paths, hs, nil
+}
+
 // ReadTree reads a built tree back into artifacts: every file a host
-// publishes from it (see Files), with the headers _headers gives it. Reads
+// publishes from it, with the headers _headers gives it (see Served). Reads
 // go through os.Root, so neither a rule nor a symbolic link can reach
 // outside dir.
 func ReadTree(dir string) ([]artifact.Artifact, error) {
@@ -69,19 +93,7 @@ func ReadTree(dir string) ([]artifact.Artifact, error) {
 		return nil, err
 	}
 	defer root.Close()
-	b, err := root.ReadFile(HeadersFile)
-	if err != nil {
-		return nil, fmt.Errorf("%w\nhint: build the site first, or point --dir at a built tree", err)
-	}
-	rules, err := ParseHeaders(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	paths, err := Files(root, rules)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	hs, err := Resolve(rules, paths)
+	paths, hs, err := Served(root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
