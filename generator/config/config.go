@@ -179,8 +179,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 				s.Issuer = v
 				if err := checkIssuer(v); err != nil {
 					w.Errorf(p.Val, "issuer %v (RFC 8414 §2)", err)
-				} else if u, _ := url.Parse(v); checkServedPath(u) != nil {
-					w.Errorf(p.Val, "issuer %v", checkServedPath(u))
+				} else if err := checkServedPath(v); err != nil {
+					w.Errorf(p.Val, "issuer %v", err)
 				}
 			}
 		case "base_url":
@@ -349,7 +349,11 @@ func checkURIChars(v string) error {
 // checkServedPath keeps the path of a URL that names a directory of out/ (an
 // issuer, a protected resource) to RFC 3986's unreserved characters, which
 // every static host serves as written and every host format can carry.
-func checkServedPath(u *url.URL) error {
+func checkServedPath(v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return err
+	}
 	for _, r := range u.EscapedPath() {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-~/", r)) {
 			return fmt.Errorf("path %q holds %q: it becomes a directory of the published tree, and not every static host serves that as written; use letters, digits and . _ - ~", u.EscapedPath(), r)

@@ -145,7 +145,7 @@ func (s *Site) decodeResource(w *yamlwalk.Walker, item *yaml.Node) *Resource {
 				w.Errorf(p.Val, "resource %v (RFC 9728 §2)", err)
 			} else if u.RawQuery != "" || u.ForceQuery {
 				w.Errorf(p.Val, "resource has a query, which a static file cannot answer for (RFC 9728 §2 prefers none)")
-			} else if err := checkServedPath(u); err != nil {
+			} else if err := checkServedPath(r.ID); err != nil {
 				w.Errorf(p.Val, "resource %v", err)
 			}
 			continue
