@@ -62,24 +62,33 @@ func Write(w io.Writer, files map[string][]byte) error {
 	return gz.Close()
 }
 
-// checkPaths returns the sorted paths of files after checking that they can
-// be installed side by side on any file system: listable in a manifest, no
-// path both a file and a directory, none differing from another only in
-// case.
+// checkPaths returns the sorted paths of files after checking them with
+// checkNames.
 func checkPaths(files map[string][]byte) ([]string, error) {
 	paths := make([]string, 0, len(files))
-	folded := make(map[string]string, len(files))
 	for p := range files {
-		if err := manifest.CheckPath(p); err != nil {
-			return nil, err
-		}
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	return paths, checkNames(paths)
+}
+
+// checkNames checks that paths, sorted and without duplicates, can be
+// installed side by side on any file system: listable in a manifest, no path
+// both a file and a directory, none differing from another only in case.
+func checkNames(paths []string) error {
+	folded := make(map[string]string, len(paths))
+	isFile := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		if err := manifest.CheckPath(p); err != nil {
+			return err
+		}
+		isFile[p] = true
+	}
 	for _, p := range paths {
 		f := strings.ToLower(p)
 		if q, ok := folded[f]; ok {
-			return nil, fmt.Errorf("paths %q and %q differ only in case", q, p)
+			return fmt.Errorf("paths %q and %q differ only in case", q, p)
 		}
 		folded[f] = p
 		for d := p; ; {
@@ -88,10 +97,10 @@ func checkPaths(files map[string][]byte) ([]string, error) {
 				break
 			}
 			d = d[:i]
-			if _, ok := files[d]; ok {
-				return nil, fmt.Errorf("%q is a file and the directory of %q", d, p)
+			if isFile[d] {
+				return fmt.Errorf("%q is a file and the directory of %q", d, p)
 			}
 		}
 	}
-	return paths, nil
+	return nil
 }

@@ -3,8 +3,10 @@ package bundle_test
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,7 +87,28 @@ func seeds(t testing.TB) [][]byte {
 		archive(t, reg("a", "1"), reg("a", "2")),
 		archive(t, reg("a", "1"), reg("a/b", "2")),
 		archive(t, member{tar.Header{Typeflag: tar.TypeDir, Name: "./d/", Mode: 0o755}, nil}, reg("./d/x", "1")),
+		archive(t, member{tar.Header{Typeflag: tar.TypeReg, Name: "p", Mode: 0o644, Size: 1, Format: tar.FormatPAX,
+			PAXRecords: map[string]string{"comment": strings.Repeat("x", 4096)}}, []byte("1")}),
+		withPadding(t, archive(t, reg("a", "1")), 2<<20), // past the fuzz limits' bound on inflated bytes
 	}
+}
+
+// withPadding appends n zero bytes after the end of the archive, inside the
+// gzip stream.
+func withPadding(t testing.TB, gzTar []byte, n int) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(gzTar))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	gz, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	gz.Write(append(raw, make([]byte, n)...))
+	gz.Close()
+	return buf.Bytes()
 }
 
 // TestFuzzSeeds keeps testdata/fuzz/FuzzRead in step with seeds; run with
