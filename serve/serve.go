@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,8 +32,14 @@ type Handler struct {
 	// (missing, or a symbolic link out of the tree).
 	errorLog *log.Logger
 
-	mu   sync.Mutex // held while reloading
-	snap atomic.Pointer[snapshot]
+	// loading is set while one request reloads the tree; the others are
+	// answered from the current snapshot meanwhile rather than wait, and
+	// no lock is held while files are read.
+	loading atomic.Bool
+	snap    atomic.Pointer[snapshot]
+	// failed is the _headers a reload last failed on, so that every
+	// request does not retry (and log) the same failure.
+	failed atomic.Pointer[os.FileInfo]
 }
 
 // snapshot is the tree as of one _headers: every listed file in memory.
@@ -98,15 +103,20 @@ func (h *Handler) load() (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w\nhint: build the site first, or point --dir at a built tree", err)
 	}
-	paths, hs, err := hosting.Served(root)
+	t, err := hosting.ServedTree(root)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.dir, err)
 	}
-	s := &snapshot{stamp: stamp, files: make(map[string]*entry, len(paths))}
-	for _, p := range paths {
-		e := &entry{header: hs[p]}
-		// os.Root refuses "..", absolute links and links that leave dir.
-		body, err := root.ReadFile(filepath.FromSlash(p))
+	for _, msg := range t.Skipped {
+		h.logf("serve: %s: %s", h.dir, msg)
+	}
+	s := &snapshot{stamp: stamp, files: make(map[string]*entry, len(t.Paths))}
+	for _, p := range t.Paths {
+		e := &entry{header: t.Headers[p]}
+		// os.Root refuses "..", absolute links and links that leave dir;
+		// ReadFile opens nothing but regular files, so a named pipe
+		// cannot block the reload.
+		body, err := hosting.ReadFile(root, filepath.FromSlash(p))
 		if err != nil {
 			e.err = err
 			h.logf("serve: %s: cannot serve /%s: %v", h.dir, p, err)
@@ -122,19 +132,22 @@ func (h *Handler) load() (*snapshot, error) {
 
 // current returns the snapshot, reloading it first when _headers changed.
 // The check is one stat per request; a tree being swapped in mid-request
-// is answered from the old snapshot until its _headers is in place.
+// is answered from the old snapshot until its _headers is in place. One
+// request at a time reloads, reading the new tree before it swaps the
+// snapshot pointer; requests meanwhile get the old snapshot at once.
 func (h *Handler) current() *snapshot {
 	s := h.snap.Load()
-	if h.fresh(s) {
+	fi, fresh := h.fresh(s)
+	if fresh || !h.loading.CompareAndSwap(false, true) {
 		return s
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if s = h.snap.Load(); h.fresh(s) {
+	defer h.loading.Store(false)
+	if s = h.snap.Load(); same(fi, s.stamp) {
 		return s // another request reloaded it
 	}
 	n, err := h.load()
 	if err != nil {
+		h.failed.Store(&fi)
 		h.logf("serve: reload: %v (still serving the previous tree)", err)
 		return s
 	}
@@ -143,10 +156,21 @@ func (h *Handler) current() *snapshot {
 }
 
 // fresh reports whether s is still the tree on disk, or whether there is
-// no complete tree to replace it with.
-func (h *Handler) fresh(s *snapshot) bool {
+// no complete tree to replace it with (none, or one a reload failed on),
+// and returns the stat of _headers.
+func (h *Handler) fresh(s *snapshot) (os.FileInfo, bool) {
 	fi, err := os.Stat(filepath.Join(h.dir, hosting.HeadersFile))
-	return err != nil || (os.SameFile(fi, s.stamp) && fi.ModTime().Equal(s.stamp.ModTime()) && fi.Size() == s.stamp.Size())
+	if err != nil || same(fi, s.stamp) {
+		return fi, true
+	}
+	if f := h.failed.Load(); f != nil && same(fi, *f) {
+		return fi, true
+	}
+	return fi, false
+}
+
+func same(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
 }
 
 // ServeHTTP answers GET and HEAD with the file and its declared headers,

@@ -32,8 +32,10 @@ Cloudflare Pages apply and every other host format is generated from, so
 what you preview is what production sends. It answers GET and HEAD (with
 ETag and If-None-Match), CORS preflights (OPTIONS), and 404 for every path
 _headers does not list. Files are read only inside the tree: a symbolic link
-out of it is answered 403. A rebuilt tree is picked up on the next request.
-Ctrl-C stops it after the requests in flight.
+out of it is answered 403. Only regular files are ever opened: a named pipe,
+socket or device in the tree is skipped with a warning (403 if _headers
+names it). A rebuilt tree is picked up on the next request. Ctrl-C or
+SIGTERM stops it within 5 seconds, after the requests in flight.
 
 Flags:
       --dir DIR        the built tree (default out)
@@ -50,6 +52,10 @@ Flags:
 	},
 	run: runServe,
 }
+
+// shutdownGrace leaves a second of the 5 s a stop may take for closing
+// connections and exiting.
+const shutdownGrace = 4 * time.Second
 
 func runServe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 	if len(args) > 0 {
@@ -100,7 +106,9 @@ func runServe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	if len(broken) > 0 {
 		fmt.Fprintf(e.stdout, "%d files listed in _headers cannot be served and answer 403: %v\n", len(broken), broken)
 	}
-	if err := serve.Serve(ctx, ln, h, cert, key, 5*time.Second); err != nil {
+	// SIGINT or SIGTERM stops serve within 5 s: requests in flight get
+	// shutdownGrace, then every connection is closed.
+	if err := serve.Serve(ctx, ln, h, cert, key, shutdownGrace); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	fmt.Fprintln(e.stdout, "stopped")

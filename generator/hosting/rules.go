@@ -187,22 +187,28 @@ func Resolve(rules []Rule, paths []string) (map[string]http.Header, error) {
 // walk returns the paths of the files a static host publishes from the
 // tree at root, sorted: every regular file but the control files, and every
 // file an exact rule names (which may then fail to read, if it is a link
-// out of the tree, say). Other links are not published.
-func walk(root *os.Root, rules []Rule) ([]string, error) {
+// out of the tree, say). Anything else below root that is not a directory
+// (a named pipe, a socket, a device, a link) is not published and is listed
+// in skipped, one message each: a named pipe would block whoever opened it.
+func walk(root *os.Root, rules []Rule) (paths, skipped []string, err error) {
 	seen := map[string]bool{}
-	var paths []string
-	err := fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+	other := map[string]fs.FileMode{}
+	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() && !IsControl(p) {
+		switch {
+		case d.IsDir() || IsControl(p):
+		case d.Type().IsRegular():
 			seen[p] = true
 			paths = append(paths, p)
+		default:
+			other[p] = d.Type()
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, r := range rules {
 		if p, ok := r.Exact(); ok && !seen[p] {
@@ -211,7 +217,13 @@ func walk(root *os.Root, rules []Rule) ([]string, error) {
 		}
 	}
 	sort.Strings(paths)
-	return paths, nil
+	for p, mode := range other {
+		if !seen[p] { // a listed one fails to read, and says so there
+			skipped = append(skipped, fmt.Sprintf("%s: skipped: a %s, not a regular file", p, kindName(mode)))
+		}
+	}
+	sort.Strings(skipped)
+	return paths, skipped, nil
 }
 
 // parsePattern checks a rule's first line: an exact path, or a directory

@@ -6,6 +6,7 @@ package tree
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,7 +49,12 @@ func Read(dir string) (files map[string][]byte, problems []error, err error) {
 			problems = append(problems, &fs.PathError{Op: "read", Path: rel, Err: fmt.Errorf("%w (%s)", ErrIrregular, d.Type())})
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		b, err := readRegular(p)
+		if errors.Is(err, ErrIrregular) {
+			// Replaced since the directory was listed.
+			problems = append(problems, &fs.PathError{Op: "read", Path: rel, Err: err})
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -59,6 +65,42 @@ func Read(dir string) (files map[string][]byte, problems []error, err error) {
 		return nil, nil, err
 	}
 	return files, problems, nil
+}
+
+// readRegular reads the regular file at name and opens nothing else: the
+// open follows no link and does not wait for a named pipe's writer, and the
+// descriptor's type is checked before reading, so a pipe or link that
+// replaced the file after the walk listed it is refused, never waited on.
+func readRegular(name string) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|openNoFollow|openNonblock, 0)
+	if err != nil {
+		if isLoop(err) {
+			return nil, fmt.Errorf("%w (%s)", ErrIrregular, fs.ModeSymlink)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%s)", ErrIrregular, fi.Mode().Type())
+	}
+	b := make([]byte, 0, fi.Size()+1) // +1: one read to see the end
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // the file grew
+		}
+	}
 }
 
 // Write creates every file below dir, which must exist, with parents as
