@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/wellknown-dev/wellknown/generator/check"
 	iofs "io/fs"
+	"os"
 	"path"
 	"sort"
 
@@ -28,17 +29,20 @@ func validateTree(files map[string][]byte) []error {
 var verifyCmd = &command{
 	name:    "verify",
 	summary: "check a built tree offline against the publisher's key",
-	usage: `Usage: wellknown verify [--key publisher.pub] [DIR]
+	usage: `Usage: wellknown verify [--key publisher.pub] [DIR | BUNDLE]
 
 Examples:
   wellknown verify --key publisher.pub out
   wellknown verify --key publisher.pub /srv/www/site
+  wellknown verify --key publisher.pub site.tar.gz
 
 Checks DIR (default out) offline: the signature of its manifest
 (signatures/SHA256SUMS) against the trusted key, the digest of every file,
 that no file is missing or extra, every per-file signature, and that the
 metadata, JWKS and client documents are valid. Prints a one-line verdict on
-stdout and every problem on stderr, naming the file.
+stdout and every problem on stderr, naming the file. Given a file, verify
+checks it as a bundle (see wellknown bundle) the way import does, under the
+same limits, and writes nothing.
 
 Verdicts:
   valid      signed by the trusted key and intact
@@ -53,7 +57,8 @@ Flags:
 
 Exit status:
   0  valid
-  1  invalid, untrusted or unsigned, or DIR cannot be read
+  1  invalid, untrusted or unsigned, DIR cannot be read, or BUNDLE
+     was refused (a link, traversal, or past a size limit)
   2  wrong usage
 `,
 	flags: func(fs *pflag.FlagSet) {
@@ -70,6 +75,9 @@ Exit status:
 		opts, err := verifyOptions(fs)
 		if err != nil {
 			return err
+		}
+		if fi, err := os.Stat(dir); err == nil && fi.Mode().IsRegular() {
+			return verifyBundle(e, dir, opts)
 		}
 		files, irregular, err := tree.Read(dir)
 		if err != nil {
