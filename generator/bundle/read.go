@@ -78,11 +78,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		// One byte more tells a stream of exactly the limit from a
 		// longer one.
 		var one [1]byte
-		if n, err := c.r.Read(one[:]); n > 0 {
+		n, err := c.r.Read(one[:])
+		if n > 0 {
 			return 0, errInflated
-		} else {
-			return 0, err
 		}
+		return 0, err
 	}
 	if int64(len(p)) > c.n {
 		p = p[:c.n]

@@ -77,6 +77,12 @@ func Set(src []byte, path []string, scalar string) (out []byte, err error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, errors.New("the file is empty")
 	}
+	// The node tree takes a key given twice; decoding refuses it, and an
+	// edit of a file that does not decode would not decode either.
+	var v any
+	if err := doc.Decode(&v); err != nil {
+		return nil, fmt.Errorf("cannot parse the file: %w", err)
+	}
 	e := &editor{src: src, lines: lineStarts(src), nl: "\n"}
 	if bytes.Contains(src, []byte("\r\n")) {
 		e.nl = "\r\n"

@@ -67,6 +67,7 @@ func TestSetRefuses(t *testing.T) {
 		{"keys:\n  x.pem:\n    state: [a]\n", "not a single value"},
 		{"", "empty"},
 		{"keys: [\n", "cannot parse"},
+		{"0:\n0:", "already defined"},
 	}
 	for _, tc := range tests {
 		_, err := Set([]byte(tc.src), []string{"keys", "x.pem", "state"}, "retired")
