@@ -29,7 +29,8 @@ const importMemoryBound = 64 << 20
 // inflate to 1 GiB: zeros after the end of the archive, and members that
 // stay within every per-member limit followed by zeros. Each must be refused
 // at a limit it names, with a hint, within importMemoryBound, leaving
-// neither DIR nor a spool behind.
+// neither DIR nor a spool behind. So must a smaller bomb within every limit,
+// refused for what it is (unsigned) without holding its members.
 func TestImportRefusesGzipBomb(t *testing.T) {
 	if testing.Short() {
 		t.Skip("inflates 1 GiB")
@@ -50,29 +51,36 @@ func TestImportRefusesGzipBomb(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "publisher.pub"), pub, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	limit := []string{"larger than the limit of 512 MiB", "hint:", "dest was not changed"}
 	for _, tc := range []struct {
 		name    string
-		members int // of 16 MiB of zeros each, the largest a member may be
+		members int   // of 16 MiB of zeros each, the largest a member may be
+		total   int64 // inflated bytes, padded with zeros after the end
+		want    []string
 	}{
-		{"padding", 0},
-		{"members then padding", 15},
+		{"padding", 0, 1 << 30, limit},
+		{"members then padding", 15, 1 << 30, limit},
+		// Within every limit: refused as unsigned before its 240 MiB
+		// are read into memory.
+		{"members only", 15, 0, []string{"unsigned:", "dest was not changed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bomb := filepath.Join(work, strings.ReplaceAll(tc.name, " ", "-")+".tar.gz")
-			writeBomb(t, bomb, tc.members, 1<<30)
+			writeBomb(t, bomb, tc.members, tc.total)
 			tmp := t.TempDir()
 			dest := filepath.Join(work, "dest")
 			cmd := exec.Command(wellknown, "import", "--key", filepath.Join(work, "publisher.pub"), bomb, dest)
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 			var stderr bytes.Buffer
+			cmd.Stdout = &stderr
 			cmd.Stderr = &stderr
 			err := cmd.Run()
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 				t.Fatalf("import = %v, want exit status 1; stderr:\n%s", err, stderr.String())
 			}
-			for _, want := range []string{"larger than the limit of 512 MiB", "hint:", "dest was not changed"} {
+			for _, want := range tc.want {
 				if !strings.Contains(stderr.String(), want) {
-					t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+					t.Errorf("output does not say %q:\n%s", want, stderr.String())
 				}
 			}
 			// Maxrss is in KiB on Linux.

@@ -9,19 +9,18 @@ import (
 )
 
 // verifyBundle is verify of a bundle archive rather than a tree: streamed
-// under the same limits as import, then checked as import checks it, with
-// nothing written.
+// under the same limits as import and checked as import checks it
+// (bundle.Check), with nothing written.
 func verifyBundle(e *env, name string, opts sign.VerifyOptions) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	files, err := bundle.Read(f, bundle.DefaultLimits)
-	if err != nil {
+	_, rep, err := bundle.Check(f, opts, bundle.DefaultLimits)
+	if rep == nil { // refused before verification
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	rep := sign.Verify(files, opts)
 	printReport(e, name, func(p string) string { return name + ": " + p }, rep)
 	if rep.Status() != sign.Valid {
 		return errSilent

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"io"
@@ -24,17 +25,80 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 	if opts.Key == nil {
 		return nil, errors.New("import needs the publisher's key to trust")
 	}
-	files, err := Read(r, lim)
+	files, rep, err := Check(r, opts, lim)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrRejected, err)
-	}
-	rep := sign.Verify(files, opts)
-	if rep.Status() != sign.Valid {
-		return rep, fmt.Errorf("%w: %s", ErrRejected, rep.Status())
+		return rep, err
 	}
 	if err := Install(dir, files); err != nil {
 		return rep, err
 	}
+	return rep, nil
+}
+
+// Check reads the bundle r under lim and verifies it as Import does,
+// writing nothing but Read's spool. It returns the files only when the
+// bundle is valid, and the report whenever verification ran; every refusal
+// wraps ErrRejected.
+//
+// An archive too large for the spool's memory has its manifest's signature
+// checked before its files are read into memory: one that is unsigned, or
+// not signed by the key, is refused on that alone, so a hostile archive
+// within the limits does not cost their size in memory either.
+func Check(r io.Reader, opts sign.VerifyOptions, lim Limits) (map[string][]byte, *sign.Report, error) {
+	a, err := read(r, lim)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrRejected, err)
+	}
+	defer a.close()
+	if a.sp.f != nil {
+		rep, err := a.checkSignature(opts.Key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rep != nil {
+			return nil, rep, fmt.Errorf("%w: %s", ErrRejected, rep.Status())
+		}
+	}
+	files, err := a.files()
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := sign.Verify(files, opts)
+	if rep.Status() != sign.Valid {
+		return nil, rep, fmt.Errorf("%w: %s", ErrRejected, rep.Status())
+	}
+	return files, rep, nil
+}
+
+// checkSignature verifies only the manifest, its signature and the
+// publisher key of a, read from the spool, and returns the report that
+// refuses a when they do not hold, or nil.
+func (a *archive) checkSignature(key crypto.PublicKey) (*sign.Report, error) {
+	sig := map[string][]byte{}
+	for i, name := range a.names {
+		switch name {
+		case sign.ManifestPath, sign.ManifestSig, sign.PublicKeyPath:
+			b, err := a.sp.read(a.offs[i], a.sizes[i])
+			if err != nil {
+				return nil, err
+			}
+			sig[name] = b
+		}
+	}
+	rep := sign.Verify(sig, sign.VerifyOptions{Key: key})
+	var refusing []sign.Problem
+	for _, p := range rep.Problems {
+		// Files listed in the manifest are missing from sig by
+		// construction; the full check reports on them.
+		if _, ok := sig[p.Path]; ok || p.Path == "" || p.Path == sign.ManifestPath {
+			refusing = append(refusing, p)
+		}
+	}
+	if rep.Signed && len(refusing) == 0 {
+		return nil, nil
+	}
+	rep.Problems = refusing
+	rep.Files = len(a.names)
 	return rep, nil
 }
 

@@ -55,6 +55,18 @@ func (s *spool) bytes() ([]byte, error) {
 	return b, nil
 }
 
+// read returns n bytes at off.
+func (s *spool) read(off, n int64) ([]byte, error) {
+	if s.f == nil {
+		return s.mem[off : off+n : off+n], nil
+	}
+	b := make([]byte, n)
+	if _, err := s.f.ReadAt(b, off); err != nil && !(err == io.EOF && n == 0) {
+		return nil, err
+	}
+	return b, nil
+}
+
 func (s *spool) close() {
 	if s.f != nil {
 		name := s.f.Name()

@@ -4,12 +4,19 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/bundle"
+	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
 // Everything the gzip stream inflates to counts against MaxInflated, not
@@ -101,4 +108,81 @@ func deflate(t *testing.T, raw []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// largeSite is a signed tree too large for the spool's memory, signed by
+// priv.
+func largeSite(t *testing.T, priv *ecdsa.PrivateKey) map[string][]byte {
+	t.Helper()
+	s, err := sign.NewSigner(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := []artifact.Artifact{
+		{Path: "jwks.json", Body: []byte(`{"keys":[]}`)},
+		{Path: "clients/big.json", Body: bytes.Repeat([]byte(" "), 6<<20)},
+	}
+	extra, err := sign.Artifacts(as, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, a := range append(as, extra...) {
+		files[a.Path] = a.Body
+	}
+	return files
+}
+
+// An archive past the spool's memory has its manifest's signature checked
+// before its files are read back: a valid one installs as any other, one
+// signed by another key or unsigned is refused on that alone.
+func TestImportLargeChecksSignatureFirst(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	trusted, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundleOf := func(files map[string][]byte) []byte {
+		var buf bytes.Buffer
+		if err := bundle.Write(&buf, files); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	opts := sign.VerifyOptions{Key: trusted.Public()}
+
+	dir := filepath.Join(t.TempDir(), "site")
+	good := largeSite(t, trusted)
+	rep, err := bundle.Import(bytes.NewReader(bundleOf(good)), dir, opts, bundle.DefaultLimits)
+	if err != nil || rep.Status() != sign.Valid || rep.Files != len(good) {
+		t.Fatalf("valid large bundle: %v, %+v", err, rep)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "clients", "big.json")); err != nil || !bytes.Equal(b, good["clients/big.json"]) {
+		t.Fatalf("installed big.json: %d bytes, %v", len(b), err)
+	}
+
+	rep, err = bundle.Import(bytes.NewReader(bundleOf(largeSite(t, other))), dir, opts, bundle.DefaultLimits)
+	if !errors.Is(err, bundle.ErrRejected) || rep == nil {
+		t.Fatalf("signed by another key: %v, %v", err, rep)
+	}
+	var paths []string
+	for _, p := range rep.Problems {
+		paths = append(paths, p.Path)
+	}
+	if want := []string{sign.ManifestSig, sign.PublicKeyPath}; !slices.Equal(paths, want) {
+		t.Errorf("signed by another key: problems %v, want on %v only", rep.Problems, want)
+	}
+
+	unsigned := map[string][]byte{"clients/big.json": good["clients/big.json"]}
+	rep, err = bundle.Import(bytes.NewReader(bundleOf(unsigned)), dir, opts, bundle.DefaultLimits)
+	if !errors.Is(err, bundle.ErrRejected) || rep == nil || rep.Status() != sign.Unsigned {
+		t.Fatalf("unsigned: %v, %+v", err, rep)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "clients", "big.json")); !bytes.Equal(b, good["clients/big.json"]) {
+		t.Error("a refused import changed the tree")
+	}
 }
