@@ -341,7 +341,9 @@ func Caddy(as []artifact.Artifact) ([]File, error) {
 // send for as and what that breaks. The build prints it when the site is
 // published on GitHub Pages; .nojekyll is already in the tree (Control).
 func GitHubPagesWarning(as []artifact.Artifact) (string, error) {
-	all, _, err := serverFiles(as)
+	// The build asks with the control files already in the tree; they are
+	// not served, so they lose nothing.
+	all, _, err := serverFiles(Published(as))
 	if err != nil {
 		return "", fmt.Errorf("github-pages: %w", err)
 	}

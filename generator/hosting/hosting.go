@@ -166,19 +166,24 @@ func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
 // tree but never published.
 func IsControl(p string) bool { return p == HeadersFile || p == NoJekyllFile }
 
+// Published returns as without the control files: what a host serves.
+func Published(as []artifact.Artifact) []artifact.Artifact {
+	out := make([]artifact.Artifact, 0, len(as))
+	for _, a := range as {
+		if !IsControl(a.Path) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // CloudflareRules is how many _headers rules Cloudflare Pages applies; it
 // ignores the rest. Netlify has no such limit.
 const CloudflareRules = 100
 
 // Rules returns how many rules _headers holds for as.
 func Rules(as []artifact.Artifact) int {
-	var served []artifact.Artifact
-	for _, a := range as {
-		if !IsControl(a.Path) {
-			served = append(served, a)
-		}
-	}
-	fs, err := files(served)
+	fs, err := files(Published(as))
 	if err != nil {
 		return 0 // Headers reports it
 	}
