@@ -273,68 +273,22 @@ func GCS(as []artifact.Artifact) ([]File, error) {
 	}, nil
 }
 
-// serverFile is a file as the server snippets see it.
+// serverFile is a file as the GitHub Pages warning sees it.
 type serverFile struct {
 	file
 	ContentType string
-	Extra       []field // every header but Content-Type
-	CORS        bool
 }
 
-func serverFiles(as []artifact.Artifact) ([]serverFile, []serverFile, error) {
+func serverFiles(as []artifact.Artifact) ([]serverFile, error) {
 	fs, err := files(as)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var all, cors []serverFile
+	var all []serverFile
 	for _, f := range fs {
-		sf := serverFile{file: f, ContentType: f.get("Content-Type"), CORS: f.get("Access-Control-Allow-Origin") != ""}
-		for _, h := range f.Header {
-			if h.Name != "Content-Type" {
-				sf.Extra = append(sf.Extra, h)
-			}
-		}
-		all = append(all, sf)
-		if sf.CORS {
-			cors = append(cors, sf)
-		}
+		all = append(all, serverFile{file: f, ContentType: f.get("Content-Type")})
 	}
-	return all, cors, nil
-}
-
-func preflight() []field {
-	var fs []field
-	for k, v := range headers.Preflight {
-		fs = append(fs, field{k, v})
-	}
-	slices.SortFunc(fs, func(x, y field) int { return strings.Compare(x.Name, y.Name) })
-	return fs
-}
-
-// Nginx writes a snippet of exact locations to include in a server block.
-func Nginx(as []artifact.Artifact) ([]File, error) {
-	all, _, err := serverFiles(as)
-	if err != nil {
-		return nil, fmt.Errorf("nginx: %w", err)
-	}
-	b, err := render("nginx.conf.tmpl", map[string]any{"Files": all, "Preflight": preflight()})
-	if err != nil {
-		return nil, fmt.Errorf("nginx: %w", err)
-	}
-	return []File{{Name: "nginx/wellknown.conf", Body: b, Mode: 0o644}}, nil
-}
-
-// Caddy writes a snippet to import in a site block.
-func Caddy(as []artifact.Artifact) ([]File, error) {
-	all, cors, err := serverFiles(as)
-	if err != nil {
-		return nil, fmt.Errorf("caddy: %w", err)
-	}
-	b, err := render("Caddyfile.tmpl", map[string]any{"Files": all, "CORSFiles": cors, "Preflight": preflight()})
-	if err != nil {
-		return nil, fmt.Errorf("caddy: %w", err)
-	}
-	return []File{{Name: "caddy/wellknown.caddy", Body: b, Mode: 0o644}}, nil
+	return all, nil
 }
 
 // GitHubPagesWarning states which declared headers GitHub Pages will not
@@ -343,7 +297,7 @@ func Caddy(as []artifact.Artifact) ([]File, error) {
 func GitHubPagesWarning(as []artifact.Artifact) (string, error) {
 	// The build asks with the control files already in the tree; they are
 	// not served, so they lose nothing.
-	all, _, err := serverFiles(Published(as))
+	all, err := serverFiles(Published(as))
 	if err != nil {
 		return "", fmt.Errorf("github-pages: %w", err)
 	}
