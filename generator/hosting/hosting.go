@@ -1,6 +1,6 @@
 // Package hosting writes each static host's configuration from the headers
 // already on the artifacts: _headers for Netlify and Cloudflare Pages, object
-// maps and upload scripts for S3 and Google Cloud Storage, nginx and Caddy
+// maps and bucket settings for S3 and Google Cloud Storage, nginx and Caddy
 // snippets, and what GitHub Pages cannot do. Nothing here decides a header.
 //
 // Two of these files belong in the served tree, because the host reads them

@@ -180,7 +180,7 @@ func TestUnwritable(t *testing.T) {
 	bad := as[0]
 	bad.Path = "clients/it's.json"
 	if _, err := hosting.Headers(append(as, bad)); err == nil {
-		t.Error("a quote in a path must be refused: it would break the upload scripts")
+		t.Error("a quote in a path must be refused: it would break the server snippets")
 	}
 	bad = as[0]
 	bad.Header = bad.Header.Clone()
