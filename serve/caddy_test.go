@@ -11,7 +11,6 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/internal/peers"
-	"github.com/wellknown-dev/wellknown/internal/sitetest"
 )
 
 // TestCaddyLive runs a real Caddy with the generated snippet imported in a
@@ -24,7 +23,7 @@ func TestCaddyLive(t *testing.T) {
 		t.Run(tree.name, func(t *testing.T) {
 			tmp, dir := writeTree(t, tree.as)
 			snippet := filepath.Join(tmp, "wellknown.caddy")
-			if err := os.WriteFile(snippet, file(t, hosting.Caddy, sitetest.Published(tree.as), "caddy/wellknown.caddy"), 0o644); err != nil {
+			if err := os.WriteFile(snippet, file(t, hosting.Caddy, readTree(t, dir), "caddy/wellknown.caddy"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			addr := freeAddr(t)

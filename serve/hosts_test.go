@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/internal/sitetest"
 )
 
@@ -42,6 +43,17 @@ func writeTree(t *testing.T, as []artifact.Artifact) (tmp, dir string) {
 	dir = filepath.Join(tmp, "out")
 	sitetest.Write(t, dir, as)
 	return tmp, dir
+}
+
+// readTree reads the written tree back as the hosting command does, through
+// hosting.Served, so the snippets under test are the ones a user gets.
+func readTree(t *testing.T, dir string) []artifact.Artifact {
+	t.Helper()
+	as, err := hosting.ReadTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
 }
 
 func freeAddr(t *testing.T) string {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/internal/peers"
-	"github.com/wellknown-dev/wellknown/internal/sitetest"
 )
 
 // TestNginxLive runs a real nginx with the generated snippet on each live
@@ -24,7 +23,7 @@ func TestNginxLive(t *testing.T) {
 		t.Run(tree.name, func(t *testing.T) {
 			tmp, dir := writeTree(t, tree.as)
 			snippet := filepath.Join(tmp, "wellknown.conf")
-			if err := os.WriteFile(snippet, file(t, hosting.Nginx, sitetest.Published(tree.as), "nginx/wellknown.conf"), 0o644); err != nil {
+			if err := os.WriteFile(snippet, file(t, hosting.Nginx, readTree(t, dir), "nginx/wellknown.conf"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			addr := freeAddr(t)
