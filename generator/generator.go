@@ -135,7 +135,13 @@ func Build(o Options) (*Result, error) {
 		if err != nil {
 			return &Result{}, fmt.Errorf("hosting: %w", err)
 		}
-		diags.Warnf(site.Where("base_url"), "%s", strings.TrimSpace(text))
+		// The text is written for the hosting command's stderr; as a
+		// diagnostic its "warning:" and hint come from the list.
+		msg, hint, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(text), "warning: "), "\nhint: ")
+		diags.Warnf(site.Where("base_url"), "%s", msg)
+		if hint != "" {
+			diags.Hint("%s", hint)
+		}
 	}
 	if n := hosting.Rules(as); n > hosting.CloudflareRules {
 		diags.Warnf(diag.Pos{Path: hosting.HeadersFile}, "_headers has %d rules; Cloudflare Pages applies only the first %d, so files matched only by the rest lose their Content-Type, CORS or cache headers there (Netlify and the other hosts are not affected)",

@@ -6,11 +6,13 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
+	"github.com/wellknown-dev/wellknown/internal/peers"
 	"github.com/wellknown-dev/wellknown/internal/sitetest"
 	"github.com/wellknown-dev/wellknown/probe"
 	"github.com/wellknown-dev/wellknown/serve"
@@ -154,5 +156,48 @@ func TestUnreachable(t *testing.T) {
 	ps := probe.Check(context.Background(), nil, url, as)
 	if len(ps) != len(as) || !strings.Contains(ps[0].Msg, "not reachable") {
 		t.Errorf("want one 'not reachable' per file, got:\n%v", ps)
+	}
+}
+
+// TestPreflight: serve answers a CORS preflight, so probe says nothing; a
+// host that answers OPTIONS with 405, as Cloudflare Pages and Netlify do,
+// gets one warning naming the file and the status, and Check still finds
+// nothing wrong with the GETs.
+func TestPreflight(t *testing.T) {
+	srv, as := site(t, serveTree(t))
+	if ws := probe.Preflight(context.Background(), nil, srv.URL, as); len(ws) != 0 {
+		t.Errorf("preflight to serve: %v", ws)
+	}
+	srv, as = site(t, func(dir string) http.Handler {
+		h := serveTree(t)(dir)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodOptions {
+				http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ws := probe.Preflight(context.Background(), nil, srv.URL, as)
+	if len(ws) != 1 || !strings.Contains(ws[0].String(), "/.well-known/") || !strings.Contains(ws[0].Msg, "warning: a CORS preflight (OPTIONS) gets 405") {
+		t.Errorf("want one warning for a metadata document, got %v", ws)
+	}
+	if ps := probe.Check(context.Background(), nil, srv.URL, as); len(ps) != 0 {
+		t.Errorf("the GETs are fine, yet: %v", ps)
+	}
+}
+
+// TestPreflightWranglerPages runs the preflight against Cloudflare's own
+// Pages runtime: it answers 405, and probe warns. It skips without
+// wrangler and fails under CI=true.
+func TestPreflightWranglerPages(t *testing.T) {
+	peers.Wrangler(t)
+	as := sitetest.Site(t, "https://id.example.com")
+	dir := filepath.Join(t.TempDir(), "out")
+	sitetest.Write(t, dir, as)
+	base := peers.PagesDev(t, dir)
+	ws := probe.Preflight(context.Background(), nil, base, sitetest.Published(as))
+	if len(ws) != 1 || !strings.Contains(ws[0].Msg, "gets 405") {
+		t.Errorf("want a warning that the preflight gets 405, got %v", ws)
 	}
 }

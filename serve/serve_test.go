@@ -54,13 +54,17 @@ func TestHeadersAgree(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
 			sitetest.Write(t, dir, as)
 			srv := newServer(t, dir)
+			var paths []string
+			for _, a := range pub {
+				paths = append(paths, a.Path)
+			}
 
 			formats := map[string]map[string]http.Header{
 				"_headers": parseHeadersFile(t, dir),
 				"s3":       parseObjects(t, file(t, hosting.S3, pub, "s3/objects.json")),
 				"gcs":      parseObjects(t, file(t, hosting.GCS, pub, "gcs/objects.json")),
-				"nginx":    parseNginx(t, file(t, hosting.Nginx, pub, "nginx/wellknown.conf")),
-				"caddy":    parseCaddy(t, file(t, hosting.Caddy, pub, "caddy/wellknown.caddy")),
+				"nginx":    parseNginx(t, file(t, hosting.Nginx, pub, "nginx/wellknown.conf"), paths),
+				"caddy":    parseCaddy(t, file(t, hosting.Caddy, pub, "caddy/wellknown.caddy"), paths),
 			}
 			for name, m := range formats {
 				if len(m) != len(pub) {
@@ -149,11 +153,12 @@ func parseObjects(t *testing.T, b []byte) map[string]http.Header {
 	return m
 }
 
-// parseNginx reads what the snippet makes nginx send for a GET: the
-// default_type and add_header lines directly inside each exact location
-// (the ones inside "if" answer OPTIONS).
-func parseNginx(t *testing.T, b []byte) map[string]http.Header {
-	m := map[string]http.Header{}
+// parseNginx reads what the snippet makes nginx send for a GET of each of
+// paths: the location nginx picks (the exact one, else the longest prefix)
+// and the default_type and add_header lines directly inside it (the ones
+// inside "if" answer OPTIONS).
+func parseNginx(t *testing.T, b []byte, paths []string) map[string]http.Header {
+	blocks := map[string]http.Header{} // "= /jwks.json", "^~ /clients/", "/"
 	var cur http.Header
 	depth := 0
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -162,9 +167,9 @@ func parseNginx(t *testing.T, b []byte) map[string]http.Header {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if p, ok := strings.CutPrefix(line, "location = /"); ok && depth == 0 {
+		if m, ok := strings.CutPrefix(line, "location "); ok && depth == 0 {
 			cur = http.Header{}
-			m[strings.TrimSuffix(p, " {")] = cur
+			blocks[strings.TrimSuffix(m, " {")] = cur
 		}
 		if depth == 1 && cur != nil {
 			if v, ok := strings.CutPrefix(line, "default_type "); ok {
@@ -180,30 +185,61 @@ func parseNginx(t *testing.T, b []byte) map[string]http.Header {
 			cur = nil
 		}
 	}
+	m := map[string]http.Header{}
+	for _, p := range paths {
+		if h, ok := blocks["= /"+p]; ok {
+			m[p] = h
+			continue
+		}
+		best := ""
+		for match := range blocks {
+			prefix, ok := strings.CutPrefix(match, "^~ ")
+			if match == "/" {
+				prefix, ok = "/", true
+			}
+			if ok && strings.HasPrefix("/"+p, prefix) && len(prefix) > len(best) {
+				best = prefix
+			}
+		}
+		switch best {
+		case "":
+			t.Errorf("nginx: no location serves /%s", p)
+		case "/":
+			m[p] = blocks["/"]
+		default:
+			m[p] = blocks["^~ "+best]
+		}
+	}
 	return m
 }
 
-// parseCaddy reads the "@fileN path P" matchers and their header blocks.
-func parseCaddy(t *testing.T, b []byte) map[string]http.Header {
-	m := map[string]http.Header{}
-	paths := map[string]string{}
+// parseCaddy reads the "@rN path P" matchers and their header blocks back
+// into rules and applies them to paths as Caddy does: every matching block
+// adds its headers.
+func parseCaddy(t *testing.T, b []byte, paths []string) map[string]http.Header {
+	patterns := map[string]string{}
+	var rules []hosting.Rule
 	var cur http.Header
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		f := strings.Fields(line)
 		switch {
-		case len(f) == 3 && strings.HasPrefix(f[0], "@file") && f[1] == "path":
-			paths[f[0]] = strings.TrimPrefix(f[2], "/")
-		case len(f) == 3 && f[0] == "header" && strings.HasPrefix(f[1], "@file") && f[2] == "{":
+		case len(f) == 3 && strings.HasPrefix(f[0], "@r") && f[1] == "path":
+			patterns[f[0]] = f[2]
+		case len(f) == 3 && f[0] == "header" && strings.HasPrefix(f[1], "@r") && f[2] == "{":
 			cur = http.Header{}
-			m[paths[f[1]]] = cur
+			rules = append(rules, hosting.Rule{Pattern: patterns[f[1]], Header: cur})
 		case line == "}":
 			cur = nil
 		case cur != nil:
 			name, value, _ := strings.Cut(line, " ")
 			cur.Set(name, unquote(t, value))
 		}
+	}
+	m, err := hosting.Resolve(rules, paths)
+	if err != nil {
+		t.Fatalf("caddy: %v", err)
 	}
 	return m
 }

@@ -1,5 +1,5 @@
 // Package templates holds the text formats wellknown writes for hosts
-// (_headers, upload scripts, server snippets, warnings), rendered with
+// (_headers, server snippets, warnings), rendered with
 // text/template. JSON output is never templated: it goes through
 // encoding/json so that it is always well formed.
 package templates

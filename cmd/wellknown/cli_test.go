@@ -155,13 +155,21 @@ func TestHostingCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
 	}
-	for _, f := range []string{"s3/objects.json", "s3/upload.sh", "s3/cloudfront-headers-policy.json", "gcs/objects.json", "gcs/upload.sh", "gcs/cors.json", "nginx/wellknown.conf", "caddy/wellknown.caddy", "github-pages/WARNING.txt"} {
+	for _, f := range []string{"s3/objects.json", "s3/cloudfront-headers-policy.json", "gcs/objects.json", "gcs/cors.json", "nginx/wellknown.conf", "caddy/wellknown.caddy", "github-pages/WARNING.txt"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
 	}
-	if fi, _ := os.Stat(filepath.Join(out, "s3/upload.sh")); fi == nil || fi.Mode().Perm() != 0o755 {
-		t.Errorf("upload.sh mode: %v", fi)
+	// The upload scripts are gone: wellknown deploy uploads.
+	for _, f := range []string{"s3/upload.sh", "gcs/upload.sh"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Errorf("%s is still written", f)
+		}
+	}
+	for _, want := range []string{"upload with: wellknown deploy s3://BUCKET", "upload with: wellknown deploy gs://BUCKET", "file://" + filepath.ToSlash(out) + "/s3/cloudfront-headers-policy.json"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, stderr)
+		}
 	}
 	if !strings.Contains(stderr, "GitHub Pages cannot set response headers") {
 		t.Errorf("no GitHub Pages warning: %s", stderr)

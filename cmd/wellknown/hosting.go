@@ -15,29 +15,29 @@ import (
 
 var hostingCmd = &command{
 	name:    "hosting",
-	summary: "write upload scripts and server configuration for a built tree",
+	summary: "write server and bucket configuration for a built tree",
 	usage: `Usage: wellknown hosting [--format s3,gcs,nginx,caddy,github-pages] [--dir out] [--out hosting]
 
 Examples:
-  wellknown hosting --format s3 && sh hosting/s3/upload.sh s3://my-bucket
-      upload out/ to S3 with each file's Content-Type and Cache-Control
-  wellknown hosting --format gcs && sh hosting/gcs/upload.sh gs://my-bucket
   wellknown hosting --format nginx
       write hosting/nginx/wellknown.conf to include in a server block
+  wellknown hosting --format s3
+      write the CloudFront headers policy for a bucket that wellknown deploy fills
   wellknown hosting
       write every format
 
 Netlify and Cloudflare Pages need nothing from here: they read out/_headers.
+Object stores are uploaded to with wellknown deploy (s3://, gs://, azblob://).
 The files written here are for whoever deploys and must not be published,
 so they go next to the tree, never into it. Everything is derived from the
 tree's _headers; nothing is decided again per host.
 
 Formats and what they write below --out:
-  s3            s3/objects.json (per-object headers), s3/upload.sh (aws s3 cp),
-                s3/cloudfront-headers-policy.json (CORS and nosniff)
-  gcs           gcs/objects.json, gcs/upload.sh (gcloud storage cp), gcs/cors.json
-  nginx         nginx/wellknown.conf
-  caddy         caddy/wellknown.caddy
+  s3            s3/cloudfront-headers-policy.json (CORS and nosniff, which S3
+                cannot store per object), s3/objects.json (per-object headers)
+  gcs           gcs/cors.json (the bucket's CORS), gcs/objects.json
+  nginx         nginx/wellknown.conf: a location per _headers rule
+  caddy         caddy/wellknown.caddy: a header block per _headers rule
   github-pages  github-pages/WARNING.txt: the headers GitHub Pages cannot set
 
 Flags:
@@ -93,6 +93,9 @@ func runHosting(_ context.Context, e *env, fs *pflag.FlagSet, args []string) err
 				return fmt.Errorf("hosting: %w", err)
 			}
 			fmt.Fprintf(e.stdout, "wrote %s\n", p)
+		}
+		if next := hosting.Next[name]; next != "" {
+			fmt.Fprint(e.stderr, strings.ReplaceAll(next, "OUT/", filepath.ToSlash(out)+"/"))
 		}
 		if name == "github-pages" {
 			w, _ := hosting.GitHubPagesWarning(as)

@@ -87,6 +87,11 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	for _, p := range ps {
 		fmt.Fprintln(e.stdout, p)
 	}
+	// A refused preflight is a warning: no host that reads _headers answers
+	// one, and simple GETs still work.
+	for _, w := range probe.Preflight(ctx, c, args[0], as) {
+		fmt.Fprintln(e.stderr, w)
+	}
 	if len(ps) > 0 {
 		fmt.Fprintf(e.stderr, "probe: %d problems in %d files\n", len(ps), len(as))
 		return errSilent

@@ -18,7 +18,7 @@ import (
 // File is one file of a host's configuration, written outside the served
 // tree.
 type File struct {
-	Name string // slash-separated, relative to the output directory: "s3/upload.sh"
+	Name string // slash-separated, relative to the output directory: "s3/objects.json"
 	Body []byte
 	Mode fs.FileMode
 }
@@ -35,6 +35,15 @@ var Formats = map[string]Format{
 	"github-pages": GitHubPages,
 }
 
+// Next says, per format, what to run after writing it; the hosting
+// command prints it.
+var Next = map[string]string{
+	"s3": "upload with: wellknown deploy s3://BUCKET (each object's headers, in a safe order, deletions included);\n" +
+		"  then, once: aws cloudfront create-response-headers-policy --response-headers-policy-config file://OUT/s3/cloudfront-headers-policy.json\n",
+	"gcs": "upload with: wellknown deploy gs://BUCKET (each object's headers, in a safe order, deletions included);\n" +
+		"  then, once: gcloud storage buckets update gs://BUCKET --cors-file=OUT/gcs/cors.json\n",
+}
+
 // FormatNames returns the names of Formats, sorted.
 func FormatNames() []string {
 	names := make([]string, 0, len(Formats))
@@ -45,8 +54,8 @@ func FormatNames() []string {
 	return names
 }
 
-// Object is one entry of the object map written for S3 and GCS: everything
-// a deploy tool needs to upload the file and a checker needs to compare it.
+// Object is one entry of the object map written for S3 and GCS: what each
+// object must carry, for a checker or another deploy tool to compare.
 type Object struct {
 	Key     string            `json:"key"`    // object name below the bucket prefix
 	SHA256  string            `json:"sha256"` // hex, of the bytes
@@ -104,32 +113,6 @@ func uploadOrder(fs []file) []file {
 	return out
 }
 
-// uploadFile is a line of an upload script.
-type uploadFile struct {
-	Path, ContentType, CacheControl string
-}
-
-type uploadData struct {
-	Host, Script, Scheme, Command string
-	Notes                         []string
-	Files                         []uploadFile
-	Invalidate                    []string // CloudFront paths to invalidate
-}
-
-// uploadScript renders an upload script. Object stores set Content-Type and
-// Cache-Control per object; other headers are the bucket's or the CDN's
-// business, and notes say where they come from.
-func uploadScript(as []artifact.Artifact, d uploadData) ([]byte, error) {
-	fs, err := files(as)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range uploadOrder(fs) {
-		d.Files = append(d.Files, uploadFile{f.Path, f.get("Content-Type"), f.get("Cache-Control")})
-	}
-	return render("upload.sh.tmpl", d)
-}
-
 // sameEverywhere returns the one value every file has for header name, or
 // an error when files differ: bucket- and distribution-wide settings can
 // only express a header that all files share.
@@ -146,35 +129,17 @@ func sameEverywhere(fs []file, name string) (string, error) {
 	return v, nil
 }
 
-// S3 writes the object map, the upload script and a CloudFront response
-// headers policy. S3 stores Content-Type and Cache-Control per object, but
-// CORS and nosniff can only come from CloudFront, for every file at once.
+// S3 writes the object map and a CloudFront response headers policy. S3
+// stores Content-Type and Cache-Control per object, which wellknown deploy
+// sets; CORS and nosniff can only come from CloudFront, for every file at
+// once. The upload script this wrote before is gone: a script of one aws
+// process per file could not delete, notice a header change or resume.
 func S3(as []artifact.Artifact) ([]File, error) {
 	fs, err := files(as)
 	if err != nil {
 		return nil, fmt.Errorf("s3: %w", err)
 	}
 	objects, err := Objects(as)
-	if err != nil {
-		return nil, fmt.Errorf("s3: %w", err)
-	}
-	var invalidate []string
-	for _, f := range fs {
-		if !immutable.IsCopy(f.Path) {
-			invalidate = append(invalidate, f.URLPath)
-		}
-	}
-	script, err := uploadScript(as, uploadData{
-		Host: "Amazon S3", Script: "upload.sh", Scheme: "s3", Command: "aws s3 cp",
-		Notes: []string{
-			"S3 cannot store CORS or X-Content-Type-Options per object. Serve the bucket",
-			"through CloudFront with the response headers policy next to this script:",
-			"  aws cloudfront create-response-headers-policy \\",
-			"    --response-headers-policy-config file://cloudfront-headers-policy.json",
-			"and attach it to the distribution's default cache behaviour.",
-		},
-		Invalidate: invalidate,
-	})
 	if err != nil {
 		return nil, fmt.Errorf("s3: %w", err)
 	}
@@ -185,7 +150,6 @@ func S3(as []artifact.Artifact) ([]File, error) {
 	return []File{
 		{Name: "s3/cloudfront-headers-policy.json", Body: policy, Mode: 0o644},
 		{Name: "s3/objects.json", Body: objects, Mode: 0o644},
-		{Name: "s3/upload.sh", Body: script, Mode: 0o755},
 	}, nil
 }
 
@@ -225,8 +189,8 @@ func cloudFrontPolicy(fs []file) ([]byte, error) {
 	return marshal(p)
 }
 
-// GCS writes the object map, the upload script and the bucket's CORS
-// configuration. Like S3, Cloud Storage keeps Content-Type and
+// GCS writes the object map and the bucket's CORS configuration; the
+// objects go up with wellknown deploy. Like S3, Cloud Storage keeps Content-Type and
 // Cache-Control per object and CORS per bucket.
 func GCS(as []artifact.Artifact) ([]File, error) {
 	fs, err := files(as)
@@ -234,18 +198,6 @@ func GCS(as []artifact.Artifact) ([]File, error) {
 		return nil, fmt.Errorf("gcs: %w", err)
 	}
 	objects, err := Objects(as)
-	if err != nil {
-		return nil, fmt.Errorf("gcs: %w", err)
-	}
-	script, err := uploadScript(as, uploadData{
-		Host: "Google Cloud Storage", Script: "upload.sh", Scheme: "gs", Command: "gcloud storage cp",
-		Notes: []string{
-			"Cloud Storage sets CORS per bucket, from cors.json next to this script:",
-			"  gcloud storage buckets update gs://BUCKET --cors-file=cors.json",
-			"It cannot send X-Content-Type-Options; a load balancer in front can",
-			"(custom response header), and 'wellknown probe' reports it if missing.",
-		},
-	})
 	if err != nil {
 		return nil, fmt.Errorf("gcs: %w", err)
 	}
@@ -269,79 +221,34 @@ func GCS(as []artifact.Artifact) ([]File, error) {
 	return []File{
 		{Name: "gcs/cors.json", Body: corsJSON, Mode: 0o644},
 		{Name: "gcs/objects.json", Body: objects, Mode: 0o644},
-		{Name: "gcs/upload.sh", Body: script, Mode: 0o755},
 	}, nil
 }
 
-// serverFile is a file as the server snippets see it.
+// serverFile is a file as the GitHub Pages warning sees it.
 type serverFile struct {
 	file
 	ContentType string
-	Extra       []field // every header but Content-Type
-	CORS        bool
 }
 
-func serverFiles(as []artifact.Artifact) ([]serverFile, []serverFile, error) {
+func serverFiles(as []artifact.Artifact) ([]serverFile, error) {
 	fs, err := files(as)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var all, cors []serverFile
+	var all []serverFile
 	for _, f := range fs {
-		sf := serverFile{file: f, ContentType: f.get("Content-Type"), CORS: f.get("Access-Control-Allow-Origin") != ""}
-		for _, h := range f.Header {
-			if h.Name != "Content-Type" {
-				sf.Extra = append(sf.Extra, h)
-			}
-		}
-		all = append(all, sf)
-		if sf.CORS {
-			cors = append(cors, sf)
-		}
+		all = append(all, serverFile{file: f, ContentType: f.get("Content-Type")})
 	}
-	return all, cors, nil
-}
-
-func preflight() []field {
-	var fs []field
-	for k, v := range headers.Preflight {
-		fs = append(fs, field{k, v})
-	}
-	slices.SortFunc(fs, func(x, y field) int { return strings.Compare(x.Name, y.Name) })
-	return fs
-}
-
-// Nginx writes a snippet of exact locations to include in a server block.
-func Nginx(as []artifact.Artifact) ([]File, error) {
-	all, _, err := serverFiles(as)
-	if err != nil {
-		return nil, fmt.Errorf("nginx: %w", err)
-	}
-	b, err := render("nginx.conf.tmpl", map[string]any{"Files": all, "Preflight": preflight()})
-	if err != nil {
-		return nil, fmt.Errorf("nginx: %w", err)
-	}
-	return []File{{Name: "nginx/wellknown.conf", Body: b, Mode: 0o644}}, nil
-}
-
-// Caddy writes a snippet to import in a site block.
-func Caddy(as []artifact.Artifact) ([]File, error) {
-	all, cors, err := serverFiles(as)
-	if err != nil {
-		return nil, fmt.Errorf("caddy: %w", err)
-	}
-	b, err := render("Caddyfile.tmpl", map[string]any{"Files": all, "CORSFiles": cors, "Preflight": preflight()})
-	if err != nil {
-		return nil, fmt.Errorf("caddy: %w", err)
-	}
-	return []File{{Name: "caddy/wellknown.caddy", Body: b, Mode: 0o644}}, nil
+	return all, nil
 }
 
 // GitHubPagesWarning states which declared headers GitHub Pages will not
 // send for as and what that breaks. The build prints it when the site is
 // published on GitHub Pages; .nojekyll is already in the tree (Control).
 func GitHubPagesWarning(as []artifact.Artifact) (string, error) {
-	all, _, err := serverFiles(as)
+	// The build asks with the control files already in the tree; they are
+	// not served, so they lose nothing.
+	all, err := serverFiles(Published(as))
 	if err != nil {
 		return "", fmt.Errorf("github-pages: %w", err)
 	}

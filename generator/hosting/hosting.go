@@ -1,6 +1,6 @@
 // Package hosting writes each static host's configuration from the headers
 // already on the artifacts: _headers for Netlify and Cloudflare Pages, object
-// maps and upload scripts for S3 and Google Cloud Storage, nginx and Caddy
+// maps and bucket settings for S3 and Google Cloud Storage, nginx and Caddy
 // snippets, and what GitHub Pages cannot do. Nothing here decides a header.
 //
 // Two of these files belong in the served tree, because the host reads them
@@ -166,19 +166,24 @@ func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
 // tree but never published.
 func IsControl(p string) bool { return p == HeadersFile || p == NoJekyllFile }
 
+// Published returns as without the control files: what a host serves.
+func Published(as []artifact.Artifact) []artifact.Artifact {
+	out := make([]artifact.Artifact, 0, len(as))
+	for _, a := range as {
+		if !IsControl(a.Path) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // CloudflareRules is how many _headers rules Cloudflare Pages applies; it
 // ignores the rest. Netlify has no such limit.
 const CloudflareRules = 100
 
 // Rules returns how many rules _headers holds for as.
 func Rules(as []artifact.Artifact) int {
-	var served []artifact.Artifact
-	for _, a := range as {
-		if !IsControl(a.Path) {
-			served = append(served, a)
-		}
-	}
-	fs, err := files(served)
+	fs, err := files(Published(as))
 	if err != nil {
 		return 0 // Headers reports it
 	}

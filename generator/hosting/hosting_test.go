@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -179,7 +180,7 @@ func TestUnwritable(t *testing.T) {
 	bad := as[0]
 	bad.Path = "clients/it's.json"
 	if _, err := hosting.Headers(append(as, bad)); err == nil {
-		t.Error("a quote in a path must be refused: it would break the upload scripts")
+		t.Error("a quote in a path must be refused: it would break the server snippets")
 	}
 	bad = as[0]
 	bad.Header = bad.Header.Clone()
@@ -210,4 +211,34 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("%s: read back differently", want[i].Path)
 		}
 	}
+}
+
+// TestServerSnippetsPerRule: the nginx and Caddy snippets hold a block per
+// _headers rule, not per file, so they are the same for 100 clients as for
+// 10,000 and a new client needs no new server configuration.
+func TestServerSnippetsPerRule(t *testing.T) {
+	snippets := func(n int) (nginx, caddy []byte, rules int) {
+		pub := sitetest.Published(sitetest.WithClients(t, issuer, n))
+		for name, out := range map[string]*[]byte{"nginx": &nginx, "caddy": &caddy} {
+			fs, err := hosting.Formats[name](pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			*out = fs[0].Body
+		}
+		return nginx, caddy, hosting.Rules(pub)
+	}
+	smallN, smallC, _ := snippets(100)
+	nginx, caddy, rules := snippets(10000)
+	if string(nginx) != string(smallN) || string(caddy) != string(smallC) {
+		t.Errorf("the snippets change with the number of clients:\n%s\n%s", nginx, caddy)
+	}
+	// nginx: a block per rule, one for "/" and one for each control file.
+	if n := strings.Count(string(nginx), "\nlocation "); n > rules+3 {
+		t.Errorf("nginx has %d locations for %d rules", n, rules)
+	}
+	if n := strings.Count(string(caddy), "\nheader @r"); n != rules {
+		t.Errorf("caddy has %d header blocks for %d rules", n, rules)
+	}
+	t.Logf("10,000 clients: %d rules, nginx %d bytes, caddy %d bytes", rules, len(nginx), len(caddy))
 }

@@ -1,0 +1,50 @@
+package peers
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Nginx returns the nginx binary: $WELLKNOWN_NGINX, else nginx on PATH
+// (Debian: nginx-light). .ci/run installs it with apt-get.
+func Nginx(t testing.TB) string {
+	t.Helper()
+	return find(t, "WELLKNOWN_NGINX", "nginx", "apt-get install nginx-light")
+}
+
+// Caddy returns the caddy binary: $WELLKNOWN_CADDY, else caddy on PATH.
+// .ci/install-caddy.sh installs Debian's and prints its path.
+func Caddy(t testing.TB) string {
+	t.Helper()
+	return find(t, "WELLKNOWN_CADDY", "caddy", `export WELLKNOWN_CADDY="$(bash .ci/install-caddy.sh | tail -n1)"`)
+}
+
+// Wrangler returns Cloudflare's wrangler CLI, whose `pages dev` runs the
+// Pages runtime (workerd) offline: $WELLKNOWN_WRANGLER, else wrangler on
+// PATH. .ci/install-wrangler.sh installs a pinned one with npm.
+func Wrangler(t testing.TB) string {
+	t.Helper()
+	return find(t, "WELLKNOWN_WRANGLER", "wrangler", `export WELLKNOWN_WRANGLER="$(bash .ci/install-wrangler.sh | tail -n1)"`)
+}
+
+// find is Cosign's rule for any peer: the variable names it, else PATH;
+// missing, the test skips, or fails under CI=true.
+func find(t testing.TB, variable, name, install string) string {
+	t.Helper()
+	if p := os.Getenv(variable); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s: %v", variable, err)
+		}
+		return p
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	hint := "install it with: " + install
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s not found (%s unset, not on PATH) and CI=true; %s", name, variable, hint)
+	}
+	t.Skipf("%s not found; %s", name, hint)
+	return ""
+}

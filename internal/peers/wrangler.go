@@ -1,0 +1,77 @@
+package peers
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// WranglerCompatibilityDate is pinned: wrangler defaults to today, which
+// the pinned workerd refuses once today is past the newest date it knows.
+const WranglerCompatibilityDate = "2026-01-01"
+
+// PagesDev runs Cloudflare's own Pages runtime (workerd, through `wrangler
+// pages dev`) on the built tree dir, offline, on 127.0.0.1, until the test
+// ends, and returns its URL. It skips without wrangler, or fails under
+// CI=true (see Wrangler).
+func PagesDev(t testing.TB, dir string) string {
+	t.Helper()
+	bin := Wrangler(t)
+	home := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, port, _ := strings.Cut(addr, ":")
+	cmd := exec.Command(bin, "pages", "dev", dir, "--ip", "127.0.0.1", "--port", port,
+		"--compatibility-date", WranglerCompatibilityDate, "--log-level", "warn")
+	cmd.Dir = home // wrangler keeps its state in .wrangler below the working directory
+	cmd.Env = append(os.Environ(),
+		"HOME="+home, "XDG_CONFIG_HOME="+home,
+		"CI=true", // no prompts
+		"WRANGLER_SEND_METRICS=false", "WRANGLER_DISABLE_UPDATE_CHECK=true", "DO_NOT_TRACK=1",
+		"NO_COLOR=1")
+	logf, err := os.CreateTemp(home, "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own process group: wrangler starts workerd and esbuild, and all
+	// of them must go when the test ends.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+	output := func() string { b, _ := os.ReadFile(logf.Name()); return string(b) }
+	// Starting takes 15-45 s on two busy cores: esbuild, then workerd.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if res, err := http.Get("http://" + addr + "/"); err == nil {
+			res.Body.Close()
+			return "http://" + addr
+		}
+		select {
+		case <-exited:
+			t.Fatalf("wrangler pages dev exited: %s", output())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("wrangler pages dev did not answer on %s: %s", addr, output())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
