@@ -28,6 +28,9 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRejected, err)
 	}
+	if err := installed(dir, &opts); err != nil {
+		return nil, err
+	}
 	rep := sign.Verify(files, opts)
 	if rep.Status() != sign.Valid {
 		return rep, fmt.Errorf("%w: %s", ErrRejected, rep.Status())
@@ -36,6 +39,20 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 		return rep, err
 	}
 	return rep, nil
+}
+
+// installed hands Verify the manifest of the tree in dir, if any, so that it
+// refuses a rollback (see sign.VerifyOptions.Installed).
+func installed(dir string, opts *sign.VerifyOptions) error {
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sign.ManifestPath)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	opts.Installed, opts.InstalledName = data, dir
+	return nil
 }
 
 // Install replaces dir with a directory holding exactly files, as a build
