@@ -140,13 +140,11 @@ func printReport(e *env, name string, where func(path string) string, rep *sign.
 		fmt.Fprintf(e.stdout, "manifest %s\n", rep.Freshness)
 	}
 	for _, p := range rep.Problems {
-		if p.Path != sign.ManifestPath {
-			continue
-		}
 		switch {
-		case strings.HasPrefix(p.Msg, "expired on "):
+		case p.Path == sign.ManifestPath && strings.HasPrefix(p.Msg, "expired on "):
 			fmt.Fprintf(e.stderr, "\thint: rebuild and publish the site again; signing.expires_after in site.yaml sets how long a build stays valid\n")
-		case strings.HasPrefix(p.Msg, "rollback: "), strings.HasPrefix(p.Msg, "same version as "):
+		case p.Path == sign.ManifestPath && (strings.HasPrefix(p.Msg, "rollback: ") || strings.HasPrefix(p.Msg, "same version as ")),
+			p.Path == "" && strings.HasPrefix(p.Msg, "cannot read the version of "):
 			fmt.Fprintf(e.stderr, "\thint: pass --allow-rollback to install it on purpose\n")
 		}
 	}
