@@ -282,12 +282,16 @@ func (r *Report) checkFileSigs(m *manifest.Manifest, files map[string][]byte, ch
 		r.addf(p, format, args...)
 		mu.Unlock()
 	}
-	if b, ok := files[ManifestBundle]; !ok {
+	b, ok := files[ManifestBundle]
+	if !ok {
 		r.addf(ManifestBundle, "missing")
-	} else if _, ok := files[ManifestSig]; !ok {
-		// reported as missing
-	} else if err := checkBundle(b, files[ManifestSig], files[ManifestPath]); err != nil {
-		r.addf(ManifestBundle, "%v", err)
+	}
+	// Without the manifest's .sig (reported as missing) there is nothing
+	// to hold its bundle to.
+	if sig, hasSig := files[ManifestSig]; ok && hasSig {
+		if err := checkBundle(b, sig, files[ManifestPath]); err != nil {
+			r.addf(ManifestBundle, "%v", err)
+		}
 	}
 	forEach(len(m.Entries), func(i int) {
 		p := m.Entries[i].Path
