@@ -17,6 +17,8 @@ import (
 var (
 	jan = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	feb = time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	// fixedFresh is a freshness for outputs compared byte for byte.
+	fixedFresh = manifest.At(jan, 30*24*time.Hour)
 )
 
 func treeAt(t *testing.T, s *sign.Signer, f manifest.Freshness, as []artifact.Artifact) map[string][]byte {
