@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/bundle"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
@@ -132,6 +133,7 @@ func benchBuild(b *testing.B, cfg string, signer *sign.Signer, mode publishing, 
 		}
 	}
 	run := 0
+	var last *generator.Result
 	for b.Loop() {
 		res, err := generator.Build(opts)
 		if err != nil {
@@ -140,6 +142,7 @@ func benchBuild(b *testing.B, cfg string, signer *sign.Signer, mode publishing, 
 		if len(res.Clients.Clients) != benchClients {
 			b.Fatalf("%d clients", len(res.Clients.Clients))
 		}
+		last = res
 		switch mode {
 		case fresh:
 			run++
@@ -152,6 +155,23 @@ func benchBuild(b *testing.B, cfg string, signer *sign.Signer, mode publishing, 
 		}
 	}
 	reportMemory(b)
+	reportBundles(b, last.Artifacts)
+}
+
+// reportBundles reports the size of the Sigstore bundles signing added,
+// over all of them and per file.
+func reportBundles(b *testing.B, as []artifact.Artifact) {
+	n, size := 0, 0
+	for _, a := range as {
+		if strings.HasSuffix(a.Path, sign.BundleSuffix) {
+			n++
+			size += len(a.Body)
+		}
+	}
+	if n > 0 {
+		b.ReportMetric(float64(size)/(1<<20), "MiB-bundles")
+		b.ReportMetric(float64(size)/float64(n), "bytes/bundle")
+	}
 }
 
 // p256Signer loads a fresh ECDSA P-256 publishing key.

@@ -36,20 +36,25 @@ func TestCosignVerifiesBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	trusted := tk.Write(t, dir, "trusted.pub", signer.PublicKeyPEM())
-	blobs := []string{sign.ManifestPath}
-	sigs := []string{sign.ManifestSig}
+	blobs := []string{sign.ManifestPath, sign.ManifestPath}
+	sigs := []string{sign.ManifestSig, sign.ManifestBundle}
 	for _, a := range res.Artifacts {
 		if !strings.HasPrefix(a.Path, sign.Dir+"/") {
-			blobs = append(blobs, a.Path)
-			sigs = append(sigs, sign.SignaturePath(a.Path))
+			blobs = append(blobs, a.Path, a.Path)
+			sigs = append(sigs, sign.SignaturePath(a.Path), sign.BundlePath(a.Path))
 		}
 	}
 	if len(blobs) < 10 {
 		t.Fatalf("only %d files to check", len(blobs))
 	}
+	// Each file twice: with its .sig, and with its Sigstore bundle.
 	verify := func(blob, sig string) ([]byte, error) {
+		flag := "--signature"
+		if strings.HasSuffix(sig, sign.BundleSuffix) {
+			flag = "--bundle"
+		}
 		cmd := exec.Command(cosign, "verify-blob", "--key", trusted, "--insecure-ignore-tlog=true",
-			"--signature", filepath.Join(out, sig), filepath.Join(out, blob))
+			flag, filepath.Join(out, sig), filepath.Join(out, blob))
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TUF_ROOT="+t.TempDir())
 		return cmd.CombinedOutput()
 	}
@@ -64,5 +69,8 @@ func TestCosignVerifiesBuild(t *testing.T) {
 	}
 	if _, err := verify("jwks.json", sign.SignaturePath("jwks.json")); err == nil {
 		t.Error("cosign accepted a changed jwks.json")
+	}
+	if _, err := verify("jwks.json", sign.BundlePath("jwks.json")); err == nil {
+		t.Error("cosign accepted a changed jwks.json with its bundle")
 	}
 }

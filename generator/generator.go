@@ -23,6 +23,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/generator/manifest"
 	"github.com/wellknown-dev/wellknown/generator/placement"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
@@ -127,7 +128,11 @@ func Build(o Options) (*Result, error) {
 	if as, err = immutable.Add(as); err != nil {
 		return &Result{}, fmt.Errorf("copies: %w", err)
 	}
-	if as, err = finish(as, site.Cache, o.Signer); err != nil {
+	// The manifest's version is the build clock, so a rebuild at the same
+	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
+	// build supersedes it.
+	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
+	if as, err = finish(as, site.Cache, o.Signer, fresh); err != nil {
 		return &Result{}, err
 	}
 	if strings.HasSuffix(strings.ToLower(site.BaseURL.Hostname()), ".github.io") {
@@ -165,7 +170,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(as []artifact.Artifact, policy headers.Policy, signer *sign.Signer) ([]artifact.Artifact, error) {
+func finish(as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness) ([]artifact.Artifact, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -204,7 +209,7 @@ func finish(as []artifact.Artifact, policy headers.Policy, signer *sign.Signer) 
 			files = append(files, a)
 		}
 	}
-	sigs, err := sign.Artifacts(files, signer)
+	sigs, err := sign.Artifacts(files, signer, fresh)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}

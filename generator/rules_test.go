@@ -34,7 +34,10 @@ func TestCloudflareRuleLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := hosting.Rules(res.Artifacts); n > 12 {
+	// A fixed number whatever the registry's size: the signatures/
+	// directory mixes text/plain and the Sigstore bundles' application/json,
+	// so its few top-level files get a rule each.
+	if n := hosting.Rules(res.Artifacts); n > 16 {
 		t.Errorf("%d files need %d _headers rules", len(res.Artifacts), n)
 	}
 	for _, w := range res.Warnings {

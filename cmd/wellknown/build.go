@@ -156,8 +156,9 @@ func summary(w io.Writer, out string, res *generator.Result) {
 		switch {
 		case immutable.IsCopy(a.Path):
 			copies++
-		case strings.HasPrefix(a.Path, sign.Dir+"/"):
+		case strings.HasPrefix(a.Path, sign.FileSigDir+"/") && strings.HasSuffix(a.Path, ".sig"):
 			sigs++
+		case strings.HasPrefix(a.Path, sign.Dir+"/"):
 		case hosting.IsControl(a.Path):
 			control++
 		default:
@@ -177,7 +178,7 @@ func summary(w io.Writer, out string, res *generator.Result) {
 	}
 	fmt.Fprintf(w, "  + %s under /%s/, and %s for static hosts\n", countAs(copies, "content-addressed copy", "content-addressed copies"), immutable.Dir, count(control, "control file"))
 	if sigs > 0 {
-		fmt.Fprintf(w, "  + %s, the manifest and the publisher key under /%s/\n", count(sigs-3, "signature"), sign.Dir)
+		fmt.Fprintf(w, "  + %s and as many Sigstore bundles, the manifest and the publisher key under /%s/\n", count(sigs, "signature"), sign.Dir)
 	}
 	fmt.Fprintf(w, "%s published:\n", count(len(res.Keys), "key"))
 	summarizeKeys(w, res.Keys)

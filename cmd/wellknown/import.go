@@ -15,7 +15,7 @@ import (
 var importCmd = &command{
 	name:    "import",
 	summary: "verify a bundle and install it into a directory",
-	usage: `Usage: wellknown import --key publisher.pub BUNDLE DIR
+	usage: `Usage: wellknown import --key publisher.pub [--allow-rollback] [--clock TIME] BUNDLE DIR
 
 Examples:
   wellknown import --key publisher.pub site.tar.gz /srv/www/site
@@ -26,14 +26,22 @@ does, against the trusted key, before writing anything. Only a valid bundle
 is installed: into a temporary directory beside DIR, synced, then renamed
 over DIR. A bundle that fails any check leaves DIR exactly as it was.
 
+A bundle whose manifest has expired is refused, and so is one older than the
+tree DIR holds (a lower version), or of the same version with other content:
+an attacker who kept an old, validly signed bundle cannot roll DIR back.
+Installing the same bundle again is allowed.
+
 Refused, naming the member: links, devices and other non-regular files,
 absolute paths and '..', duplicate members, paths that clash as file and
 directory or by case, a member over 16 MiB, more than 256 MiB or 100,000
 members in all. DIR must be absent, empty, or a tree installed before.
 
 Flags:
-  --key FILE  the publisher's public key (PEM), obtained from the publisher
-              (required: the key inside the bundle proves nothing)
+  --key FILE        the publisher's public key (PEM), obtained from the publisher
+                    (required: the key inside the bundle proves nothing)
+  --allow-rollback  install a bundle older than DIR's tree on purpose
+  --clock TIME      check the expiry as of this time, 2027-01-31 or RFC 3339
+                    (default: now)
 
 Exit status:
   0  verified and installed
@@ -42,6 +50,8 @@ Exit status:
 `,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("key", "", "the publisher's public key (PEM)")
+		fs.Bool("allow-rollback", false, "")
+		fs.String("clock", "", "")
 	},
 	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 		if len(args) != 2 {
@@ -55,6 +65,7 @@ Exit status:
 		if err != nil {
 			return err
 		}
+		opts.AllowRollback, _ = fs.GetBool("allow-rollback")
 		var r io.Reader = os.Stdin
 		if name != "-" {
 			f, err := os.Open(name)

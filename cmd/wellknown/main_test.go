@@ -11,13 +11,17 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/bundle"
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/manifest"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	"github.com/wellknown-dev/wellknown/generator/tree"
 )
@@ -33,8 +37,11 @@ func TestMain(m *testing.M) {
 //	genkey TYPE KEY PUB   write a fresh private key (p256, ed25519, or
 //	                      cosign-p256, encrypted with $COSIGN_PASSWORD)
 //	                      and its public half
-//	signtree KEY SRC DST  write SRC plus its signatures into DST, as a
-//	                      build with that signing key would
+//	signtree [-clock TIME] [-expires DURATION] KEY SRC DST
+//	                      write SRC plus its signatures into DST, as a
+//	                      build with that signing key would at TIME
+//	                      (default now) with signing.expires_after
+//	                      DURATION (a Go duration; default 30 days)
 //	mkbundle DIR OUT      bundle DIR as is, unchecked, to make hostile
 //	                      bundles
 func TestScripts(t *testing.T) {
@@ -114,8 +121,22 @@ func genKey(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func signTree(ts *testscript.TestScript, neg bool, args []string) {
+	now, lifetime := time.Now(), config.DefaultExpiresAfter
+	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
+		var err error
+		switch args[0] {
+		case "-clock":
+			now, err = config.ParseDate(args[1])
+		case "-expires":
+			lifetime, err = time.ParseDuration(args[1])
+		default:
+			ts.Fatalf("signtree: unknown flag %s", args[0])
+		}
+		ts.Check(err)
+		args = args[2:]
+	}
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: signtree KEY SRC DST")
+		ts.Fatalf("usage: signtree [-clock TIME] [-expires DURATION] KEY SRC DST")
 	}
 	s, err := sign.LoadSigner(ts.MkAbs(args[0]), ts.Getenv)
 	ts.Check(err)
@@ -128,7 +149,7 @@ func signTree(ts *testscript.TestScript, neg bool, args []string) {
 	for p, b := range files {
 		as = append(as, artifact.Artifact{Path: p, Body: b})
 	}
-	extra, err := sign.Artifacts(as, s)
+	extra, err := sign.Artifacts(as, s, manifest.At(now, lifetime))
 	ts.Check(err)
 	for _, a := range extra {
 		files[a.Path] = a.Body

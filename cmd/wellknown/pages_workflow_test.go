@@ -2,23 +2,20 @@ package main
 
 import (
 	"context"
-	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 )
 
-// TestPagesWorkflowBuildsGitHubPagesSite runs the build step of
-// .github/workflows/pages.yml, as written there, on a GitHub Pages project
-// site, and checks that what the upload step archives holds /.well-known/
-// and .nojekyll. The upload step is checked too: upload-pages-artifact v4
-// and later leave out every dotfile unless include-hidden-files is set,
-// which would publish a site without its metadata.
+// TestPagesWorkflowBuildsGitHubPagesSite runs the build step and the
+// packaging step of .github/workflows/pages.yml, as written there, on a
+// GitHub Pages project site, and checks that the artifact the workflow
+// uploads holds /.well-known/ and .nojekyll, which a site without them would
+// publish without its metadata.
 func TestPagesWorkflowBuildsGitHubPagesSite(t *testing.T) {
 	raw, err := os.ReadFile("../../.github/workflows/pages.yml")
 	if err != nil {
@@ -27,9 +24,8 @@ func TestPagesWorkflowBuildsGitHubPagesSite(t *testing.T) {
 	var wf struct {
 		Jobs map[string]struct {
 			Steps []struct {
-				Uses string            `yaml:"uses"`
-				Run  string            `yaml:"run"`
-				With map[string]string `yaml:"with"`
+				Uses string `yaml:"uses"`
+				Run  string `yaml:"run"`
 			} `yaml:"steps"`
 		} `yaml:"jobs"`
 	}
@@ -38,30 +34,20 @@ func TestPagesWorkflowBuildsGitHubPagesSite(t *testing.T) {
 	}
 	const goRun = "go run ./cmd/wellknown "
 	var buildArgs []string
-	var uploadPath string
-	var hidden bool
+	var pack string
 	for _, s := range wf.Jobs["build"].Steps {
 		if cmd, ok := strings.CutPrefix(strings.TrimSpace(s.Run), goRun); ok {
 			buildArgs = strings.Fields(cmd)
 		}
-		if strings.HasPrefix(s.Uses, "actions/upload-pages-artifact@") {
-			uploadPath = s.With["path"]
-			hidden = s.With["include-hidden-files"] == "true"
+		if strings.Contains(s.Run, "tar ") && strings.Contains(s.Run, "artifact.tar") && !strings.Contains(s.Run, "tar -tf") {
+			pack = s.Run
 		}
 	}
 	if len(buildArgs) == 0 || buildArgs[0] != "build" {
 		t.Fatalf("no %q build step in the build job", goRun+"build")
 	}
-	if uploadPath == "" {
-		t.Fatal("no upload-pages-artifact step with a path in the build job")
-	}
-	// The pin is a commit; its version is in the comment after it.
-	m := regexp.MustCompile(`actions/upload-pages-artifact@[0-9a-f]{40} # v(\d+)\.`).FindSubmatch(raw)
-	if m == nil {
-		t.Fatal("upload-pages-artifact is not pinned to a commit with a # vN.N.N comment")
-	}
-	if major, _ := strconv.Atoi(string(m[1])); major >= 4 && !hidden {
-		t.Fatalf("upload-pages-artifact v%d drops dotfiles, /.well-known/ first: set include-hidden-files: true", major)
+	if pack == "" {
+		t.Fatal("no step in the build job packs the Pages artifact (artifact.tar)")
 	}
 
 	repo := t.TempDir()
@@ -88,28 +74,23 @@ func TestPagesWorkflowBuildsGitHubPagesSite(t *testing.T) {
 		t.Fatalf("wellknown %s: exit %d\n%s%s", strings.Join(buildArgs, " "), code, stdout, stderr)
 	}
 
-	// What upload-pages-artifact v3 archives: the whole directory but .git
-	// and .github, dotfiles included.
-	archived := map[string]bool{}
-	err = filepath.WalkDir(uploadPath, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == ".github") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() {
-			rel, _ := filepath.Rel(uploadPath, p)
-			archived[filepath.ToSlash(rel)] = true
-		}
-		return nil
-	})
+	runner := t.TempDir()
+	sh := exec.Command("bash", "-euo", "pipefail", "-c", pack)
+	sh.Env = append(os.Environ(), "RUNNER_TEMP="+runner)
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("the packaging step: %v\n%s", err, out)
+	}
+	list, err := exec.Command("tar", "-tf", filepath.Join(runner, "artifact.tar")).Output()
 	if err != nil {
-		t.Fatalf("the upload step's path %s: %v", uploadPath, err)
+		t.Fatal(err)
+	}
+	archived := map[string]bool{}
+	for _, p := range strings.Fields(string(list)) {
+		archived[strings.TrimPrefix(p, "./")] = true
 	}
 	for _, p := range []string{".nojekyll", ".well-known/openid-configuration", "jwks.json"} {
 		if !archived[p] {
-			t.Errorf("%s is not in %s, which the upload step archives", p, uploadPath)
+			t.Errorf("%s is not in the Pages artifact", p)
 		}
 	}
 }

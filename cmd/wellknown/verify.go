@@ -9,9 +9,11 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	"github.com/wellknown-dev/wellknown/generator/tree"
 )
@@ -29,20 +31,22 @@ func validateTree(files map[string][]byte) []error {
 var verifyCmd = &command{
 	name:    "verify",
 	summary: "check a built tree offline against the publisher's key",
-	usage: `Usage: wellknown verify [--key publisher.pub] [DIR | BUNDLE]
+	usage: `Usage: wellknown verify [--key publisher.pub] [--clock TIME] [DIR | BUNDLE]
 
 Examples:
   wellknown verify --key publisher.pub out
   wellknown verify --key publisher.pub /srv/www/site
   wellknown verify --key publisher.pub site.tar.gz
+  wellknown verify --key publisher.pub --clock 2027-03-01 out   still valid then?
 
 Checks DIR (default out) offline: the signature of its manifest
-(signatures/SHA256SUMS) against the trusted key, the digest of every file,
-that no file is missing or extra, every per-file signature, and that the
-metadata, JWKS and client documents are valid. Prints a one-line verdict on
-stdout and every problem on stderr, naming the file. Given a file, verify
-checks it as a bundle (see wellknown bundle) the way import does, under the
-same limits, and writes nothing.
+(signatures/SHA256SUMS) against the trusted key, that the manifest has not
+expired, the digest of every file, that no file is missing or extra, every
+per-file signature and Sigstore bundle, and that the metadata, JWKS and
+client documents are valid. Prints a one-line verdict and the manifest's
+version and expiry on stdout, and every problem on stderr, naming the file.
+Given a file, verify checks it as a bundle (see wellknown bundle) the way
+import does, under the same limits, and writes nothing.
 
 Verdicts:
   valid      signed by the trusted key and intact
@@ -52,17 +56,20 @@ Verdicts:
   unsigned   DIR has no manifest: it was built without a signing key
 
 Flags:
-  --key FILE  the publisher's public key (PEM), obtained from the publisher,
-              never only the copy in DIR/signatures/publisher.pub
+  --key FILE    the publisher's public key (PEM), obtained from the publisher,
+                never only the copy in DIR/signatures/publisher.pub
+  --clock TIME  check the expiry as of this time, 2027-01-31 or RFC 3339
+                (default: now; SOURCE_DATE_EPOCH is not read)
 
 Exit status:
   0  valid
-  1  invalid, untrusted or unsigned, DIR cannot be read, or BUNDLE
-     was refused (a link, traversal, or past a size limit)
+  1  invalid (expired included), untrusted or unsigned, DIR cannot be
+     read, or BUNDLE was refused (a link, traversal, or past a size limit)
   2  wrong usage
 `,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("key", "", "the publisher's public key (PEM)")
+		fs.String("clock", "", "")
 	},
 	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 		if len(args) > 1 {
@@ -101,9 +108,19 @@ Exit status:
 	},
 }
 
-// verifyOptions loads the trusted key named by --key, if any.
+// verifyOptions loads the trusted key named by --key, if any, and reads
+// --clock. The clock is now unless given: unlike a build's, it never comes
+// from SOURCE_DATE_EPOCH, which would let a pinned CI clock hide an expired
+// tree.
 func verifyOptions(fs *pflag.FlagSet) (sign.VerifyOptions, error) {
 	opts := sign.VerifyOptions{Validate: validateTree}
+	if v, _ := fs.GetString("clock"); v != "" {
+		t, err := config.ParseDate(v)
+		if err != nil {
+			return opts, usagef("--clock: %v", err)
+		}
+		opts.Now = t
+	}
 	keyPath, _ := fs.GetString("key")
 	if keyPath == "" {
 		return opts, nil
@@ -127,6 +144,18 @@ func printReport(e *env, name string, where func(path string) string, rep *sign.
 		}
 	}
 	fmt.Fprintln(e.stdout, rep.Verdict(name))
+	if rep.Freshness.Version != 0 {
+		fmt.Fprintf(e.stdout, "manifest %s\n", rep.Freshness)
+	}
+	for _, p := range rep.Problems {
+		switch {
+		case p.Path == sign.ManifestPath && strings.HasPrefix(p.Msg, "expired on "):
+			fmt.Fprintf(e.stderr, "\thint: rebuild and publish the site again; signing.expires_after in site.yaml sets how long a build stays valid\n")
+		case p.Path == sign.ManifestPath && (strings.HasPrefix(p.Msg, "rollback: ") || strings.HasPrefix(p.Msg, "same version as ")),
+			p.Path == "" && strings.HasPrefix(p.Msg, "cannot read the version of "):
+			fmt.Fprintf(e.stderr, "\thint: pass --allow-rollback to install it on purpose\n")
+		}
+	}
 	switch rep.Status() {
 	case sign.Untrusted:
 		fmt.Fprintf(e.stderr, "\thint: pass --key with the publisher's public key, obtained from the publisher rather than from %s\n", name)

@@ -29,7 +29,7 @@ func signedSite(t testing.TB) (map[string][]byte, *ecdsa.PrivateKey) {
 		{Path: "jwks.json", Body: []byte(`{"keys":[]}`)},
 		{Path: "clients/app.json", Body: []byte(`{"client_name":"App"}`)},
 	}
-	extra, err := sign.Artifacts(as, s)
+	extra, err := sign.Artifacts(as, s, testFresh)
 	if err != nil {
 		t.Fatal(err)
 	}

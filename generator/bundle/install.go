@@ -25,6 +25,9 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 	if opts.Key == nil {
 		return nil, errors.New("import needs the publisher's key to trust")
 	}
+	if err := installed(dir, &opts); err != nil {
+		return nil, err
+	}
 	files, rep, err := Check(r, opts, lim)
 	if err != nil {
 		return rep, err
@@ -100,6 +103,20 @@ func (a *archive) checkSignature(key crypto.PublicKey) (*sign.Report, error) {
 	rep.Problems = refusing
 	rep.Files = len(a.names)
 	return rep, nil
+}
+
+// installed hands Verify the manifest of the tree in dir, if any, so that it
+// refuses a rollback (see sign.VerifyOptions.Installed).
+func installed(dir string, opts *sign.VerifyOptions) error {
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sign.ManifestPath)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	opts.Installed, opts.InstalledName = data, dir
+	return nil
 }
 
 // Install replaces dir with a directory holding exactly files, as a build

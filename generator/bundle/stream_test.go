@@ -122,7 +122,7 @@ func largeSite(t *testing.T, priv *ecdsa.PrivateKey) map[string][]byte {
 		{Path: "jwks.json", Body: []byte(`{"keys":[]}`)},
 		{Path: "clients/big.json", Body: bytes.Repeat([]byte(" "), 6<<20)},
 	}
-	extra, err := sign.Artifacts(as, s)
+	extra, err := sign.Artifacts(as, s, testFresh)
 	if err != nil {
 		t.Fatal(err)
 	}

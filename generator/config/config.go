@@ -57,6 +57,8 @@ type Site struct {
 	TokenLifetime time.Duration
 	// Clients says where client files are and how their identifiers are made.
 	Clients Clients
+	// Signing is how long the signed manifest stays valid.
+	Signing Signing
 
 	// Issuers, Resources and Federation: see issuers.go.
 	extensions
@@ -156,12 +158,12 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
 		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, Cache: headers.DefaultPolicy(),
 		TokenLifetime: DefaultTokenLifetime, Clients: defaultClients(),
-		pos: map[string]diag.Pos{}}
+		Signing: defaultSigning(), pos: map[string]diag.Pos{}}
 	s.decode(w, root)
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "issuers", "resources", "federation"}
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "signing", "issuers", "resources", "federation"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -213,6 +215,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			}
 		case "clients":
 			s.decodeClients(w, p)
+		case "signing":
+			s.decodeSigning(w, p)
 		case "issuers", "resources", "federation":
 			ext = append(ext, p) // decoded last: they refer to the settings above
 		default:

@@ -25,7 +25,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(example)
-	for _, cases := range [][]parseCase{parseCases, issuerCases, resourceCases, federationCases} {
+	for _, cases := range [][]parseCase{parseCases, issuerCases, resourceCases, federationCases, signingCases} {
 		for _, tc := range cases {
 			f.Add([]byte(tc.yaml))
 		}

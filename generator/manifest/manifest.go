@@ -1,9 +1,12 @@
 // Package manifest reads and writes the list of SHA-256 digests that covers a
-// published tree.
+// published tree, with the version and expiry that make it safe against
+// rollback and freeze (TUF's rules, for one role and one key).
 //
-// The format is exactly what GNU coreutils' sha256sum prints in text mode, one
-// line per file:
+// The format is two header lines, then what GNU coreutils' sha256sum prints
+// in text mode, one line per file:
 //
+//	# version: <decimal: the build clock, in seconds since 1970>
+//	# expires: <RFC 3339, UTC, whole seconds>
 //	<64 lowercase hex digits><space><space><path>\n
 //
 // with paths slash-separated, relative to the site root, and sorted by their
@@ -12,6 +15,10 @@
 //
 //	cd out && sha256sum -c signatures/SHA256SUMS       # GNU coreutils
 //	cd out && shasum -a 256 -c signatures/SHA256SUMS   # macOS, BSD
+//
+// Both skip lines that start with '#', also with --strict, so the header
+// costs those checks nothing; the signature covers the whole file, header
+// included.
 //
 // The encoding is canonical: one byte string per set of files. Paths that
 // sha256sum would have to escape (backslash, newline, other control
@@ -23,9 +30,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -37,19 +47,63 @@ type Entry struct {
 	Digest [sha256.Size]byte
 }
 
-// Manifest is the set of files of a tree, sorted by path.
-type Manifest []Entry
+// Freshness is what a manifest says of its own age.
+type Freshness struct {
+	// Version only grows from one build to the next: it is the build
+	// clock in seconds since 1970, so a rebuild at the same clock gives the
+	// same version (and the same bytes).
+	Version int64
+	// Expires is when the tree stops being valid, in whole seconds.
+	Expires time.Time
+}
+
+// At returns the freshness of a build at clock now that is valid for
+// lifetime.
+func At(now time.Time, lifetime time.Duration) Freshness {
+	now = now.UTC().Truncate(time.Second)
+	return Freshness{Version: now.Unix(), Expires: now.Add(lifetime)}
+}
+
+// Built is the build clock the version was derived from.
+func (f Freshness) Built() time.Time { return time.Unix(f.Version, 0).UTC() }
+
+// String reads "version 1798761600 (built 2027-01-01T00:00:00Z), expires
+// 2027-01-31T00:00:00Z".
+func (f Freshness) String() string {
+	return fmt.Sprintf("version %d (built %s), expires %s", f.Version, f.Built().Format(time.RFC3339), f.Expires.UTC().Format(time.RFC3339))
+}
+
+func (f Freshness) check() error {
+	switch {
+	case f.Version <= 0:
+		return fmt.Errorf("version %d is not positive", f.Version)
+	case !f.Expires.Equal(f.Expires.Truncate(time.Second)):
+		return errors.New("expiry is not in whole seconds")
+	case !f.Expires.After(f.Built()):
+		return fmt.Errorf("expires %s, not after it was built (%s)", f.Expires.UTC().Format(time.RFC3339), f.Built().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Manifest is the set of files of a tree, sorted by path, and its freshness.
+type Manifest struct {
+	Freshness
+	Entries []Entry
+}
 
 // Of computes the manifest of files, keyed by path.
-func Of(files map[string][]byte) (Manifest, error) {
-	m := make(Manifest, 0, len(files))
+func Of(files map[string][]byte, f Freshness) (*Manifest, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	m := &Manifest{Freshness: f, Entries: make([]Entry, 0, len(files))}
 	for p, body := range files {
 		if err := CheckPath(p); err != nil {
 			return nil, err
 		}
-		m = append(m, Entry{Path: p, Digest: sha256.Sum256(body)})
+		m.Entries = append(m.Entries, Entry{Path: p, Digest: sha256.Sum256(body)})
 	}
-	sort.Slice(m, func(i, j int) bool { return m[i].Path < m[j].Path })
+	sort.Slice(m.Entries, func(i, j int) bool { return m.Entries[i].Path < m.Entries[j].Path })
 	return m, nil
 }
 
@@ -70,11 +124,18 @@ func CheckPath(p string) error {
 	return nil
 }
 
+const (
+	versionLine = "# version: "
+	expiresLine = "# expires: "
+)
+
 // Marshal returns the canonical text form of m.
-func (m Manifest) Marshal() []byte {
+func (m *Manifest) Marshal() []byte {
 	var b bytes.Buffer
-	b.Grow(len(m) * (sha256.Size*2 + 40))
-	for _, e := range m {
+	b.Grow(len(m.Entries)*(sha256.Size*2+40) + 64)
+	b.WriteString(versionLine + strconv.FormatInt(m.Version, 10) + "\n")
+	b.WriteString(expiresLine + m.Expires.UTC().Format(time.RFC3339) + "\n")
+	for _, e := range m.Entries {
 		b.WriteString(hex.EncodeToString(e.Digest[:]))
 		b.WriteString("  ")
 		b.WriteString(e.Path)
@@ -84,29 +145,33 @@ func (m Manifest) Marshal() []byte {
 }
 
 // Lookup returns the digest listed for path.
-func (m Manifest) Lookup(path string) ([sha256.Size]byte, bool) {
-	i := sort.Search(len(m), func(i int) bool { return m[i].Path >= path })
-	if i < len(m) && m[i].Path == path {
-		return m[i].Digest, true
+func (m *Manifest) Lookup(path string) ([sha256.Size]byte, bool) {
+	es := m.Entries
+	i := sort.Search(len(es), func(i int) bool { return es[i].Path >= path })
+	if i < len(es) && es[i].Path == path {
+		return es[i].Digest, true
 	}
 	return [sha256.Size]byte{}, false
 }
 
 // Parse reads the canonical form written by Marshal. Anything else, including
-// a line in binary mode ("*path"), unsorted or repeated paths, or a missing
-// final newline, is an error naming the line: a signed manifest has exactly
-// one valid encoding, so any deviation means it was not written by wellknown.
-func Parse(data []byte) (Manifest, error) {
-	if len(data) == 0 {
-		return Manifest{}, nil
-	}
-	if data[len(data)-1] != '\n' {
+// a missing or reordered header, a line in binary mode ("*path"), unsorted or
+// repeated paths, or a missing final newline, is an error naming the line: a
+// signed manifest has exactly one valid encoding, so any deviation means it
+// was not written by wellknown.
+func Parse(data []byte) (*Manifest, error) {
+	if len(data) == 0 || data[len(data)-1] != '\n' {
 		return nil, fmt.Errorf("missing final newline")
 	}
 	lines := strings.Split(string(data[:len(data)-1]), "\n")
-	m := make(Manifest, 0, len(lines))
-	for i, line := range lines {
-		n := i + 1
+	m := &Manifest{}
+	if err := m.parseHeader(lines); err != nil {
+		return nil, err
+	}
+	const header = 2
+	m.Entries = make([]Entry, 0, len(lines)-header)
+	for i, line := range lines[header:] {
+		n := i + 1 + header
 		hexDigest, p, ok := strings.Cut(line, "  ")
 		if !ok || len(hexDigest) != sha256.Size*2 {
 			return nil, fmt.Errorf("line %d: want \"<sha256 hex>  <path>\"", n)
@@ -119,10 +184,39 @@ func Parse(data []byte) (Manifest, error) {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		e.Path = p
-		if len(m) > 0 && m[len(m)-1].Path >= p {
+		if k := len(m.Entries); k > 0 && m.Entries[k-1].Path >= p {
 			return nil, fmt.Errorf("line %d: path %q is out of order or repeated", n, p)
 		}
-		m = append(m, e)
+		m.Entries = append(m.Entries, e)
 	}
 	return m, nil
+}
+
+// parseHeader reads the version and expiry lines, refusing every form but
+// the one Marshal writes (no sign, no leading zeros, UTC, whole seconds).
+func (m *Manifest) parseHeader(lines []string) error {
+	v, ok := strings.CutPrefix(lines[0], versionLine)
+	if !ok {
+		return fmt.Errorf("line 1: want %q and the version (written by a wellknown older than the manifest's version and expiry?)", versionLine)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || strconv.FormatInt(n, 10) != v {
+		return fmt.Errorf("line 1: version %q is not a decimal number", v)
+	}
+	if len(lines) < 2 {
+		return fmt.Errorf("line 2: want %q and the expiry", expiresLine)
+	}
+	e, ok := strings.CutPrefix(lines[1], expiresLine)
+	if !ok {
+		return fmt.Errorf("line 2: want %q and the expiry", expiresLine)
+	}
+	t, err := time.Parse(time.RFC3339, e)
+	if err != nil || t.UTC().Format(time.RFC3339) != e {
+		return fmt.Errorf("line 2: expiry %q is not an RFC 3339 UTC time such as 2027-01-31T00:00:00Z", e)
+	}
+	m.Version, m.Expires = n, t.UTC()
+	if err := m.Freshness.check(); err != nil {
+		return fmt.Errorf("line 1: %w", err)
+	}
+	return nil
 }

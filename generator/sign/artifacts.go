@@ -23,28 +23,29 @@ const ManifestType = "text/plain; charset=utf-8"
 // that a build can decide their headers (and list them in a host's header
 // file, which is signed too) before the signatures exist.
 func Paths(paths []string) []string {
-	out := make([]string, 0, len(paths)+3)
+	out := make([]string, 0, 2*len(paths)+4)
 	for _, p := range paths {
-		out = append(out, SignaturePath(p))
+		out = append(out, SignaturePath(p), BundlePath(p))
 	}
-	out = append(out, PublicKeyPath, ManifestPath, ManifestSig)
+	out = append(out, PublicKeyPath, ManifestPath, ManifestSig, ManifestBundle)
 	slices.Sort(out)
 	return out
 }
 
 // Artifacts signs a rendered site and returns the artifacts to add to it:
-// a signature for every artifact, the publisher's public key, the manifest of
-// all of them and the manifest's signature (see the package documentation for
-// paths and formats). The result is sorted by path and, for a given key and
-// input, the same bytes every time.
+// a signature and a Sigstore bundle for every artifact, the publisher's
+// public key, the manifest of all of them with the freshness f, and the
+// manifest's signature and bundle (see the package documentation for paths
+// and formats). The result is sorted by path and, for a given key, input and
+// f, the same bytes every time.
 //
 // It must see the final list: a file added after signing is reported as extra
 // by Verify. No artifact may use the reserved signatures/ directory.
-func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
+func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artifact.Artifact, error) {
 	if s == nil {
 		return nil, fmt.Errorf("no signer")
 	}
-	files := make(map[string][]byte, 2*len(as)+1)
+	files := make(map[string][]byte, 3*len(as)+1)
 	for _, a := range as {
 		if err := manifest.CheckPath(a.Path); err != nil {
 			return nil, err
@@ -57,24 +58,28 @@ func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
 		}
 		files[a.Path] = a.Body
 	}
-
-	sigs, err := signAll(as, s)
+	hint, err := keyHint(s.Public())
 	if err != nil {
 		return nil, err
 	}
-	out := make([]artifact.Artifact, 0, len(as)+3)
+
+	sigs, err := signAll(as, s, hint)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]artifact.Artifact, 0, 2*len(as)+4)
 	for i, a := range as {
-		p := SignaturePath(a.Path)
-		files[p] = sigs[i]
-		out = append(out, artifact.Artifact{Path: p, Body: sigs[i]})
+		p, b := SignaturePath(a.Path), BundlePath(a.Path)
+		files[p], files[b] = sigs[i].sig, sigs[i].bundle
+		out = append(out, artifact.Artifact{Path: p, Body: sigs[i].sig}, artifact.Artifact{Path: b, Body: sigs[i].bundle})
 	}
 	pub := s.PublicKeyPEM()
 	files[PublicKeyPath] = pub
 	out = append(out, artifact.Artifact{Path: PublicKeyPath, Body: pub})
 
-	m, err := manifest.Of(files)
+	m, err := manifest.Of(files, f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", ManifestPath, err)
 	}
 	body := m.Marshal()
 	raw, err := s.Sign(body)
@@ -91,9 +96,14 @@ func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
 	if err := v.VerifySignature(bytes.NewReader(raw), bytes.NewReader(body)); err != nil {
 		return nil, fmt.Errorf("signing %s: the signature does not verify: %w", ManifestPath, err)
 	}
+	mb, err := sigstoreBundle(body, raw, hint)
+	if err != nil {
+		return nil, fmt.Errorf("signing %s: %w", ManifestPath, err)
+	}
 	out = append(out,
 		artifact.Artifact{Path: ManifestPath, Body: body, Header: http.Header{"Content-Type": {ManifestType}}},
 		artifact.Artifact{Path: ManifestSig, Body: encodeSig(raw)},
+		artifact.Artifact{Path: ManifestBundle, Body: mb},
 	)
 	artifact.Sort(out)
 	return out, nil
@@ -104,20 +114,25 @@ func encodeSig(raw []byte) []byte {
 	return []byte(base64.StdEncoding.EncodeToString(raw))
 }
 
+// signed is one file's signature in both of its published forms.
+type signed struct{ sig, bundle []byte }
+
 // signAll signs every artifact's body, in parallel: with thousands of client
 // documents, per-file signatures are most of signing's cost, and RSA keys
 // make each one expensive. The result is indexed like as, so the output does
 // not depend on scheduling.
-func signAll(as []artifact.Artifact, s *Signer) ([][]byte, error) {
-	sigs := make([][]byte, len(as))
+func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
+	sigs := make([]signed, len(as))
 	errs := make([]error, len(as))
 	forEach(len(as), func(i int) {
 		raw, err := s.Sign(as[i].Body)
+		if err == nil {
+			sigs[i].sig = encodeSig(raw)
+			sigs[i].bundle, err = sigstoreBundle(as[i].Body, raw, hint)
+		}
 		if err != nil {
 			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)
-			return
 		}
-		sigs[i] = encodeSig(raw)
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -105,7 +105,7 @@ func BenchmarkBuild10k(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				if _, err := sign.Artifacts(render10k(), s); err != nil {
+				if _, err := sign.Artifacts(render10k(), s, testFresh); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -124,7 +124,7 @@ func BenchmarkVerify10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	as := render10k()
-	extra, err := sign.Artifacts(as, s)
+	extra, err := sign.Artifacts(as, s, testFresh)
 	if err != nil {
 		b.Fatal(err)
 	}

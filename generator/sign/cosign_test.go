@@ -32,12 +32,15 @@ func TestCosignVerifyBlob(t *testing.T) {
 			if err := os.WriteFile(trusted, files[sign.PublicKeyPath], 0o644); err != nil {
 				t.Fatal(err)
 			}
-			verify := func(path string) (string, error) {
-				cmd := exec.Command(cosign, "verify-blob",
-					"--key", trusted,
-					"--signature", filepath.FromSlash(sigFor(path)),
-					"--insecure-ignore-tlog=true",
-					filepath.FromSlash(path))
+			verify := func(path string, bundle bool) (string, error) {
+				args := []string{"verify-blob", "--key", trusted}
+				if bundle {
+					args = append(args, "--bundle", filepath.FromSlash(bundleFor(path)))
+				} else {
+					args = append(args, "--signature", filepath.FromSlash(sigFor(path)))
+				}
+				args = append(args, "--insecure-ignore-tlog=true", filepath.FromSlash(path))
+				cmd := exec.Command(cosign, args...)
 				cmd.Dir = dir
 				// Keep cosign's state (~/.sigstore) out of the real home.
 				cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TUF_ROOT="+t.TempDir())
@@ -50,8 +53,14 @@ func TestCosignVerifyBlob(t *testing.T) {
 					continue
 				}
 				n++
-				if out, err := verify(p); err != nil || !strings.Contains(out, "Verified OK") {
-					t.Errorf("cosign verify-blob %s: %v\n%s", p, err, out)
+				for _, bundle := range []bool{false, true} {
+					if out, err := verify(p, bundle); err != nil || !strings.Contains(out, "Verified OK") {
+						t.Errorf("cosign verify-blob %s (bundle %v): %v\n%s", p, bundle, err, out)
+					} else if bundle && strings.Contains(strings.ReplaceAll(out, tlogWarning, ""), "WARNING") {
+						// Only the warning --insecure-ignore-tlog asks
+						// for; --signature adds a deprecation warning.
+						t.Errorf("cosign verify-blob --bundle %s warns:\n%s", p, out)
+					}
 				}
 			}
 			if n != len(site())+1 {
@@ -62,16 +71,28 @@ func TestCosignVerifyBlob(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "jwks.json"), files["jwks.json"], 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if out, err := verify("jwks.json"); err == nil {
-				t.Errorf("cosign accepted a tampered file:\n%s", out)
+			for _, bundle := range []bool{false, true} {
+				if out, err := verify("jwks.json", bundle); err == nil {
+					t.Errorf("cosign accepted a tampered file (bundle %v):\n%s", bundle, out)
+				}
 			}
 		})
 	}
 }
+
+// tlogWarning is what cosign prints for --insecure-ignore-tlog=true.
+const tlogWarning = "WARNING: Skipping tlog verification is an insecure practice that lacks transparency and auditability verification for the blob."
 
 func sigFor(path string) string {
 	if path == sign.ManifestPath {
 		return sign.ManifestSig
 	}
 	return sign.SignaturePath(path)
+}
+
+func bundleFor(path string) string {
+	if path == sign.ManifestPath {
+		return sign.ManifestBundle
+	}
+	return sign.BundlePath(path)
 }

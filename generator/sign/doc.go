@@ -5,31 +5,58 @@
 // Signing adds these files under the reserved directory signatures/, which no
 // other artifact may use:
 //
-//	signatures/SHA256SUMS            manifest: sha256sum lines for every file of the
-//	                                 tree except SHA256SUMS and SHA256SUMS.sig
+//	signatures/SHA256SUMS            manifest: its version and expiry, then
+//	                                 sha256sum lines for every file of the tree
+//	                                 except SHA256SUMS and its two signatures
 //	                                 (see package manifest)
 //	signatures/SHA256SUMS.sig        signature of SHA256SUMS
+//	signatures/SHA256SUMS.sigstore.json  the same signature as a Sigstore bundle
 //	signatures/publisher.pub         the publishing key's public half, PEM
 //	                                 "PUBLIC KEY" (PKIX), as cosign writes it
 //	signatures/files/PATH.sig        signature of the file at PATH, one per
 //	                                 published file
+//	signatures/bundles/PATH.sigstore.json  the same signature as a Sigstore
+//	                                 bundle, one per published file
 //
 // A separate directory, rather than PATH.sig beside each file, keeps the
 // served namespace (.well-known/…) exactly what the renderer made and makes
-// collisions impossible: SHA256SUMS and its signature sit in signatures/, the
-// per-file signatures one level down in signatures/files/.
+// collisions impossible: SHA256SUMS and its signatures sit in signatures/, the
+// per-file signatures one level down. The bundles have a directory of their
+// own, not files/, because they are served as application/json and the .sig
+// files as text/plain: each directory is then one rule of a host's _headers
+// file, whatever the number of clients.
 //
 // Every .sig file is in the format `cosign sign-blob --output-signature`
-// writes: the standard base64 of the raw signature, no newline. So each file
-// checks with stock tools, offline:
+// writes: the standard base64 of the raw signature, no newline. Every bundle
+// is a Sigstore bundle v0.3 (application/vnd.dev.sigstore.bundle.v0.3+json)
+// built with sigstore's protobuf-specs types: a messageSignature with the
+// file's SHA-256 and the same raw signature, and a public key hint (the
+// base64 SHA-256 of the key's DER, as cosign writes it); no transparency log
+// entry and no timestamp, since the key is trusted out of band. So each file
+// checks with stock tools, offline; cosign v3 needs no other flag for a
+// key-based bundle, and deprecates --signature in its favour:
 //
-//	cosign verify-blob --key signatures/publisher.pub --insecure-ignore-tlog=true \
+//	cosign verify-blob --key publisher.pub --insecure-ignore-tlog=true \
+//	    --bundle signatures/bundles/jwks.json.sigstore.json jwks.json
+//	cosign verify-blob --key publisher.pub --insecure-ignore-tlog=true \
+//	    --bundle signatures/SHA256SUMS.sigstore.json signatures/SHA256SUMS
+//	cosign verify-blob --key publisher.pub --insecure-ignore-tlog=true \
 //	    --signature signatures/files/jwks.json.sig jwks.json
-//	cosign verify-blob --key signatures/publisher.pub --insecure-ignore-tlog=true \
-//	    --signature signatures/SHA256SUMS.sig signatures/SHA256SUMS
 //	sha256sum -c signatures/SHA256SUMS
 //
 // (with a publisher.pub obtained from the publisher, not the copy in the tree).
+//
+// publisher.pub has no signature of its own on purpose: a key signed by
+// itself proves nothing (whoever swaps the key signs the swap with it), and
+// it is covered like every file by the signed SHA256SUMS. Verify checks it is
+// the trusted key; it is in the tree so a reader can see which key signed.
+//
+// # Freshness
+//
+// The manifest carries a version that only grows (the build clock, in
+// seconds) and an expiry. Verify refuses an expired manifest (TUF's freeze
+// rule) and, given the manifest of the tree it would replace, one with a
+// lower version, or the same version and other bytes (the rollback rule).
 //
 // # Algorithms
 //
@@ -72,8 +99,11 @@ const (
 // SignaturePath returns where the signature of the file at path is published.
 func SignaturePath(path string) string { return FileSigDir + "/" + path + ".sig" }
 
-// signedPath is the inverse of SignaturePath.
+// signedPath is the inverse of SignaturePath and BundlePath.
 func signedPath(sigPath string) (string, bool) {
+	if p, ok := strings.CutPrefix(sigPath, BundleDir+"/"); ok {
+		return strings.CutSuffix(p, BundleSuffix)
+	}
 	p, ok := strings.CutPrefix(sigPath, FileSigDir+"/")
 	if !ok {
 		return "", false

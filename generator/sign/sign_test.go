@@ -38,7 +38,7 @@ func site() []artifact.Artifact {
 func signedTree(t testing.TB, s *sign.Signer) map[string][]byte {
 	t.Helper()
 	as := site()
-	extra, err := sign.Artifacts(as, s)
+	extra, err := sign.Artifacts(as, s, testFresh)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +100,11 @@ func TestDeterministic(t *testing.T) {
 	for _, k := range roundTripKeys(t) {
 		t.Run(k.name, func(t *testing.T) {
 			s := loadSigner(t, k)
-			a, err := sign.Artifacts(site(), s)
+			a, err := sign.Artifacts(site(), s, testFresh)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := sign.Artifacts(site(), loadSigner(t, k))
+			b, err := sign.Artifacts(site(), loadSigner(t, k), testFresh)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestDeterministic(t *testing.T) {
 func TestArtifactsLayout(t *testing.T) {
 	s := loadSigner(t, roundTripKeys(t)[0])
 	as := site()
-	extra, err := sign.Artifacts(as, s)
+	extra, err := sign.Artifacts(as, s, testFresh)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +143,12 @@ func TestArtifactsLayout(t *testing.T) {
 	want := []string{
 		"signatures/SHA256SUMS",
 		"signatures/SHA256SUMS.sig",
+		"signatures/SHA256SUMS.sigstore.json",
+		"signatures/bundles/.well-known/oauth-authorization-server.sigstore.json",
+		"signatures/bundles/.well-known/openid-configuration.sigstore.json",
+		"signatures/bundles/clients/app.json.sigstore.json",
+		"signatures/bundles/empty.sigstore.json",
+		"signatures/bundles/jwks.json.sigstore.json",
 		"signatures/files/.well-known/oauth-authorization-server.sig",
 		"signatures/files/.well-known/openid-configuration.sig",
 		"signatures/files/clients/app.json.sig",
@@ -192,13 +198,13 @@ func TestArtifactsRefuses(t *testing.T) {
 		{"newline", []artifact.Artifact{{Path: "a\nb"}}, "control"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := sign.Artifacts(tc.as, s)
+			_, err := sign.Artifacts(tc.as, s, testFresh)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want it to mention %q", err, tc.want)
 			}
 		})
 	}
-	if _, err := sign.Artifacts(site(), nil); err == nil {
+	if _, err := sign.Artifacts(site(), nil, testFresh); err == nil {
 		t.Error("nil signer accepted")
 	}
 }

@@ -33,6 +33,15 @@ var Tampers = []Tamper{
 	{"remove public key", func(f map[string][]byte) { delete(f, sign.PublicKeyPath) }, []string{sign.PublicKeyPath}},
 	{"add file", func(f map[string][]byte) { f["clients/evil.json"] = []byte(`{}`) }, []string{"clients/evil.json"}},
 	{"add signature", func(f map[string][]byte) { f[sign.SignaturePath("evil")] = []byte("AAAA") }, []string{sign.SignaturePath("evil")}},
+	{"flip byte of bundle", func(f map[string][]byte) { flip(f, sign.BundlePath("jwks.json")) }, []string{"jwks.json"}},
+	{"flip byte of manifest bundle", func(f map[string][]byte) { flip(f, sign.ManifestBundle) }, []string{sign.ManifestBundle}},
+	{"remove bundle", func(f map[string][]byte) { delete(f, sign.BundlePath("jwks.json")) }, []string{sign.BundlePath("jwks.json"), "jwks.json"}},
+	{"remove manifest bundle", func(f map[string][]byte) { delete(f, sign.ManifestBundle) }, []string{sign.ManifestBundle}},
+	{"add bundle", func(f map[string][]byte) { f[sign.BundlePath("evil")] = []byte("{}") }, []string{sign.BundlePath("evil")}},
+	{"swap bundles", func(f map[string][]byte) {
+		a, b := sign.BundlePath("jwks.json"), sign.BundlePath("clients/app.json")
+		f[a], f[b] = f[b], f[a]
+	}, []string{"jwks.json", "clients/app.json", sign.BundlePath("jwks.json"), sign.BundlePath("clients/app.json")}},
 	{"swap signatures", func(f map[string][]byte) {
 		a, b := sign.SignaturePath("jwks.json"), sign.SignaturePath("clients/app.json")
 		f[a], f[b] = f[b], f[a]

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/manifest"
 )
@@ -19,6 +20,18 @@ type VerifyOptions struct {
 	// tree is checked against the key it carries itself, which proves
 	// consistency but not origin: the verdict is then at best Untrusted.
 	Key crypto.PublicKey
+
+	// Now is the clock the expiry is checked against; the zero value
+	// means the current time.
+	Now time.Time
+
+	// Installed, when set, is the manifest (signatures/SHA256SUMS) of the
+	// tree this one is to replace, and InstalledName names it in messages.
+	// Verify then refuses a lower version, or the same version with other
+	// content (TUF's rollback rule), unless AllowRollback is set.
+	Installed     []byte
+	InstalledName string
+	AllowRollback bool
 
 	// Validate, when set, checks the content of the tree (discovery
 	// documents, JWKS, client metadata) and returns every problem found.
@@ -76,7 +89,10 @@ type Report struct {
 	Signed      bool   // the tree has a manifest
 	Trusted     bool   // signatures were checked against VerifyOptions.Key
 	Fingerprint string // of the key signatures were checked against
-	Problems    []Problem
+	// Freshness is what the manifest says of its version and expiry; zero
+	// when the manifest cannot be read.
+	Freshness manifest.Freshness
+	Problems  []Problem
 }
 
 // Status is Invalid when there is any problem, else Unsigned, Untrusted or
@@ -192,7 +208,9 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 		r.addf(ManifestPath, "%v", err)
 		return r
 	}
-	for _, e := range m {
+	r.Freshness = m.Freshness
+	r.checkFresh(m, body, opts)
+	for _, e := range m.Entries {
 		b, ok := files[e.Path]
 		if !ok {
 			r.addf(e.Path, "missing (listed in %s)", ManifestPath)
@@ -203,13 +221,13 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 		}
 	}
 	for _, p := range sortedKeys(files) {
-		if p == ManifestPath || p == ManifestSig {
+		if p == ManifestPath || p == ManifestSig || p == ManifestBundle {
 			continue
 		}
 		if _, ok := m.Lookup(p); !ok {
 			r.addf(p, "not in %s (added after signing?)", ManifestPath)
 		}
-		if strings.HasPrefix(p, FileSigDir+"/") {
+		if strings.HasPrefix(p, FileSigDir+"/") || strings.HasPrefix(p, BundleDir+"/") {
 			if t, ok := signedPath(p); !ok || reserved(t) {
 				r.addf(p, "is not the signature of a published file")
 			} else if _, ok := files[t]; !ok {
@@ -218,16 +236,65 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 		}
 	}
 	if check != nil {
-		r.checkFileSigs(m, files, check)
+		r.checkFileSigs(m, files, check, bundleCheck(key))
 	}
 	return r
 }
 
-// checkFileSigs verifies the per-file signatures, in parallel like signing.
-func (r *Report) checkFileSigs(m manifest.Manifest, files map[string][]byte, check func(sig, msg []byte) error) {
+// checkFresh applies TUF's freeze and rollback rules: an expired manifest is
+// refused, and so is one older than the installed tree's, or as old with
+// other content.
+func (r *Report) checkFresh(m *manifest.Manifest, body []byte, opts VerifyOptions) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if !now.Before(m.Expires) {
+		r.addf(ManifestPath, "expired on %s (version %d, built %s; checked at %s)",
+			m.Expires.UTC().Format(time.RFC3339), m.Version, m.Built().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	if opts.Installed == nil || opts.AllowRollback {
+		return
+	}
+	name := opts.InstalledName
+	if name == "" {
+		name = "the installed tree"
+	}
+	old, err := manifest.Parse(opts.Installed)
+	if err != nil {
+		r.addf("", "cannot read the version of %s: %s: %v", name, ManifestPath, err)
+		return
+	}
+	switch {
+	case m.Version < old.Version:
+		r.addf(ManifestPath, "rollback: %s is older than %s, %s", m.Freshness, name, old.Freshness)
+	case m.Version == old.Version && !bytes.Equal(body, opts.Installed):
+		r.addf(ManifestPath, "same version as %s but other content: %s here, %s there; a new build needs a later clock", name, m.Freshness, old.Freshness)
+	}
+}
+
+// checkFileSigs verifies the per-file signatures and bundles, in parallel
+// like signing.
+func (r *Report) checkFileSigs(m *manifest.Manifest, files map[string][]byte, check func(sig, msg []byte) error, checkBundle func(bundle, sig, msg []byte) error) {
 	var mu sync.Mutex
-	forEach(len(m), func(i int) {
-		p := m[i].Path
+	report := func(p, format string, args ...any) {
+		mu.Lock()
+		r.addf(p, format, args...)
+		mu.Unlock()
+	}
+	b, ok := files[ManifestBundle]
+	if !ok {
+		r.addf(ManifestBundle, "missing")
+	}
+	// Without the manifest's .sig (reported as missing) there is nothing
+	// to hold its bundle to.
+	if sig, hasSig := files[ManifestSig]; ok && hasSig {
+		if err := checkBundle(b, sig, files[ManifestPath]); err != nil {
+			r.addf(ManifestBundle, "%v", err)
+		}
+	}
+	forEach(len(m.Entries), func(i int) {
+		p := m.Entries[i].Path
 		if reserved(p) {
 			return
 		}
@@ -237,17 +304,19 @@ func (r *Report) checkFileSigs(m manifest.Manifest, files map[string][]byte, che
 		}
 		sp := SignaturePath(p)
 		sig, ok := files[sp]
-		var msg string
 		if !ok {
-			msg = fmt.Sprintf("has no signature (%s is missing)", sp)
+			report(p, "has no signature (%s is missing)", sp)
+			return
 		} else if err := check(sig, b); err != nil {
-			msg = fmt.Sprintf("%s does not verify it with the key %s", sp, r.Fingerprint)
-		} else {
+			report(p, "%s does not verify it with the key %s", sp, r.Fingerprint)
 			return
 		}
-		mu.Lock()
-		r.addf(p, "%s", msg)
-		mu.Unlock()
+		bp := BundlePath(p)
+		if bundle, ok := files[bp]; !ok {
+			report(p, "has no Sigstore bundle (%s is missing)", bp)
+		} else if err := checkBundle(bundle, sig, b); err != nil {
+			report(p, "%s: %v", bp, err)
+		}
 	})
 }
 
