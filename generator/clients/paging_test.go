@@ -391,3 +391,38 @@ func TestPagingGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestComparePaged: the pull-request summary counts clients from their
+// documents, in either form of the index, and lists neither the index's
+// pages nor the HTML pages among the other files: they follow from the
+// documents.
+func TestComparePaged(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, files map[string]artifact.Artifact) string {
+		root := filepath.Join(dir, name)
+		for p, a := range files {
+			f := filepath.Join(root, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, a.Body, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return root
+	}
+	r := manyClients(t, 7)
+	p := clients.Paging{Clients: 2, Bytes: 1 << 20}
+	paged := write("paged", render(t, r, p))
+	r.Clients = r.Clients[:2]
+	single := write("single", render(t, r, p))
+	d, err := clients.Compare(single, paged, "clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(d.Markdown())
+	want := "### Published tree\n\nClients: 5 added, 0 changed, 0 removed, 2 unchanged.\nThe index and the page for people are split into 4 pages (were 1).\n\n#### Added clients\n\n"
+	if !strings.HasPrefix(got, want) || strings.Contains(got, "Other files") {
+		t.Errorf("got:\n%s\nwant it to start with:\n%s", got, want)
+	}
+}
