@@ -426,3 +426,30 @@ func TestComparePaged(t *testing.T) {
 		t.Errorf("got:\n%s\nwant it to start with:\n%s", got, want)
 	}
 }
+
+// BenchmarkRenderLargeRegistry renders the documents, index and pages of
+// 100,000 clients (parsing them is not timed) and reports the largest file
+// the registry adds besides the documents, and what those files total.
+func BenchmarkRenderLargeRegistry(b *testing.B) {
+	r := manyClients(b, 100_000)
+	docs := map[string]bool{}
+	for _, c := range r.Clients {
+		docs[c.Path] = true
+	}
+	var largest, total int
+	for b.Loop() {
+		as, err := r.Artifacts(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		largest, total = 0, 0
+		for _, a := range as {
+			if !docs[a.Path] {
+				largest = max(largest, len(a.Body))
+				total += len(a.Body)
+			}
+		}
+	}
+	b.ReportMetric(float64(largest), "largest-bytes")
+	b.ReportMetric(float64(total), "index+pages-bytes")
+}
