@@ -285,12 +285,12 @@ func TestPagingBytes(t *testing.T) {
 // TestPagingLargeRegistry builds a registry of 100,000 clients: no file is
 // over 1 MiB but the clients' own documents, and the index leads to every
 // client. It takes some 20 s of CPU; with -short or the race detector
-// (minutes) it builds 12,345 clients, which still crosses twelve page
+// (minutes) it builds 6,543 clients, which still crosses six page
 // boundaries (TestPagingBytes splits the search file).
 func TestPagingLargeRegistry(t *testing.T) {
 	n := 100_000
 	if testing.Short() || raceEnabled {
-		n = 12_345
+		n = 6_543
 	}
 	r := manyClients(t, n)
 	as, err := r.Artifacts(base)
