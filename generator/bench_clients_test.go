@@ -26,7 +26,7 @@ const benchClients = 10_000
 // registrySite writes the example site with n generated clients, a third
 // each web (private_key_jwt), native (loopback and private-use redirects)
 // and Client ID Metadata Document clients, and returns site.yaml's path.
-func registrySite(b *testing.B, n int) string {
+func registrySite(b testing.TB, n int) string {
 	b.Helper()
 	dir := b.TempDir()
 	site, err := os.ReadFile("../site.yaml")

@@ -1,6 +1,6 @@
 // Package generator runs a site's build as named phases:
 //
-//	load → keys → lifecycle → clients → render → copies → headers → hosting → sign
+//	load → keys → lifecycle → clients → render → copies → headers → hosting → sign → sizes
 //
 // Each phase reports every problem it finds, with its position, and the build
 // fails after the last phase that can still run, so a user sees all of a
@@ -134,6 +134,11 @@ func Build(o Options) (*Result, error) {
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
 	if as, err = finish(as, site.Cache, o.Signer, fresh); err != nil {
 		return &Result{}, err
+	}
+	// sizes: every file within what the hosts serve
+	checkSizes(as, reg, &diags)
+	if diags.HasErrors() {
+		return fail()
 	}
 	if strings.HasSuffix(strings.ToLower(site.BaseURL.Hostname()), ".github.io") {
 		text, err := hosting.GitHubPagesWarning(as)

@@ -17,3 +17,7 @@ var files embed.FS
 func Parse(name string, funcs template.FuncMap) (*template.Template, error) {
 	return template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(files, name)
 }
+
+// Raw returns the bytes of a file in this directory that is not a
+// template, such as a script a page embeds and allows by its hash.
+func Raw(name string) ([]byte, error) { return files.ReadFile(name) }

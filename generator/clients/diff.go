@@ -26,6 +26,24 @@ type Diff struct {
 	// Files are the other published files (outside the client directory)
 	// that were added, removed or changed, by path.
 	FilesAdded, FilesRemoved, FilesChanged []string
+	// OldPages and NewPages are how many pages the index has (see
+	// Paging); 1 for the single index.json, 0 for none.
+	OldPages, NewPages int
+}
+
+// indexPages counts the pages of the index in a tree.
+func indexPages(files map[string][]byte, dir string) int {
+	b, ok := files[IndexPath(dir)]
+	if !ok {
+		return 0
+	}
+	var idx struct {
+		Pages []json.RawMessage `json:"pages"`
+	}
+	if json.Unmarshal(b, &idx) != nil || idx.Pages == nil {
+		return 1
+	}
+	return len(idx.Pages)
 }
 
 // Change is one client's difference.
@@ -58,12 +76,18 @@ func Compare(oldDir, newDir, dir string) (*Diff, error) {
 	isDoc := func(p string) bool {
 		return path.Dir(p) == dir && path.Ext(p) == ".json" && path.Base(p) != "index.json"
 	}
+	// The index and the page for people follow from the documents: a
+	// change shows in the documents, not again in every page it moves.
+	derived := func(p string) bool {
+		return strings.HasPrefix(p, dir+"/") || p == PagePath(dir) || strings.HasPrefix(p, PagesDir(dir)+"/")
+	}
+	d.OldPages, d.NewPages = indexPages(oldFiles, dir), indexPages(newFiles, dir)
 	for _, p := range union(oldFiles, newFiles) {
 		ob, inOld := oldFiles[p]
 		nb, inNew := newFiles[p]
 		if !isDoc(p) {
-			if strings.HasPrefix(p, dir+"/") {
-				continue // the index follows from the documents
+			if derived(p) {
+				continue
 			}
 			switch {
 			case !inOld:
@@ -203,6 +227,9 @@ func (d *Diff) Markdown() []byte {
 	}
 	fmt.Fprintf(&b, "Clients: %d added, %d changed, %d removed, %d unchanged.\n",
 		len(d.Added), len(d.Changed), len(d.Removed), d.Unchanged)
+	if d.OldPages != d.NewPages && max(d.OldPages, d.NewPages) > 1 {
+		fmt.Fprintf(&b, "The index and the page for people are split into %d pages (were %d).\n", d.NewPages, d.OldPages)
+	}
 	section := func(title string, cs []Change, fields bool) {
 		if len(cs) == 0 {
 			return

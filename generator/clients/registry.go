@@ -53,6 +53,9 @@ type Registry struct {
 	// Present tells whether the site has a client directory; without one
 	// the build publishes no index.
 	Present bool
+	// BaseURL is the site's base_url, without a trailing slash: the index
+	// links its pages by absolute URL, as it links documents.
+	BaseURL string
 }
 
 // Source is the content of one file of the client directory.
@@ -149,6 +152,9 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 	var diags diag.List
 	_, display := DirOf(site)
 	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true}
+	if site.BaseURL != nil {
+		r.BaseURL = siteURL(site, "")
+	}
 	srcs = slices.Clone(srcs)
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	pol := policyOf(site)
@@ -238,10 +244,7 @@ func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.Li
 		c.Mode = f.Mode
 	}
 	if site.BaseURL != nil {
-		u := *site.BaseURL
-		u.Path = strings.TrimSuffix(u.Path, "/") + "/" + c.Path
-		u.RawPath = ""
-		c.URL = u.String()
+		c.URL = siteURL(site, c.Path)
 	}
 	switch c.Mode {
 	case config.MetadataDocument:
@@ -277,6 +280,18 @@ func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.Li
 		diags.Hint("publish keys at a jwks_uri instead of inline jwks")
 	}
 	return c
+}
+
+// siteURL returns the URL of the file at p below the site root; p "" gives
+// the root, without a trailing slash.
+func siteURL(site *config.Site, p string) string {
+	u := *site.BaseURL
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	if p != "" {
+		u.Path += "/" + p
+	}
+	u.RawPath = ""
+	return u.String()
 }
 
 // policy is what the site allows clients to use: its authorization-server

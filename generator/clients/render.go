@@ -3,7 +3,7 @@ package clients
 import (
 	"bytes"
 	"fmt"
-	"net/http"
+	"html/template"
 	"path"
 	"slices"
 	"strings"
@@ -122,12 +122,20 @@ func (r *Registry) IndexOf() Index {
 	return idx
 }
 
-// Artifacts returns every client document, index.json and the page for
+// Artifacts returns every client document, the index and the page for
+// people, split into pages as DefaultPaging says (see ArtifactsPaged).
+func (r *Registry) Artifacts(issuer string) ([]artifact.Artifact, error) {
+	return r.ArtifactsPaged(issuer, DefaultPaging)
+}
+
+// ArtifactsPaged returns every client document, index.json and the page for
 // people. The page is beside the directory (clients.html), not in it: every
 // file in the directory is then a JSON document, which static hosts'
-// header rules can cover with one pattern (see hosting.Headers). A site
-// without a client directory publishes none of them.
-func (r *Registry) Artifacts(issuer string) ([]artifact.Artifact, error) {
+// header rules can cover with one pattern (see hosting.Headers). A registry
+// that p allows on one page gets index.json and clients.html listing every
+// client; a larger one gets them as pages (see paging.go). A site without a
+// client directory publishes none of them.
+func (r *Registry) ArtifactsPaged(issuer string, p Paging) ([]artifact.Artifact, error) {
 	if r == nil || !r.Present {
 		return nil, nil
 	}
@@ -135,52 +143,76 @@ func (r *Registry) Artifacts(issuer string) ([]artifact.Artifact, error) {
 	for _, c := range r.Clients {
 		out = append(out, artifact.Artifact{Path: c.Path, Body: c.Body})
 	}
-	idx, err := jsonout.Marshal(r.IndexOf())
-	if err != nil {
-		return nil, fmt.Errorf("clients: index: %w", err)
-	}
-	page, err := r.page(issuer)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out,
-		artifact.Artifact{Path: path.Join(r.Path, "index.json"), Body: idx},
-		artifact.Artifact{Path: PagePath(r.Path), Body: page, Header: http.Header{"Content-Type": {HTML}}},
-	)
-	return out, nil
-}
-
-// PagePath returns where the page listing the clients published at dir goes.
-func PagePath(dir string) string { return dir + ".html" }
-
-type pageClient struct {
-	Slug, Name, URI, ClientID, Mode, AuthMethod, Document string
-	Grants, RedirectURIs                                  []string
-}
-
-// page renders the page for people (PagePath). Every client string goes through html/template.
-func (r *Registry) page(issuer string) ([]byte, error) {
 	t, err := templates.ParseHTML("clients.html.tmpl", nil)
 	if err != nil {
 		return nil, fmt.Errorf("clients: page: %w", err)
 	}
-	data := struct {
-		Issuer  string
-		Clients []pageClient
-	}{Issuer: issuer}
-	for _, c := range r.Clients {
-		pc := pageClient{Slug: c.Slug, Name: c.Name(), ClientID: c.ClientID, Mode: string(c.Mode),
-			AuthMethod: c.AuthMethod, Document: c.Slug + ".json", Grants: c.GrantTypes, RedirectURIs: c.RedirectURIs}
-		for _, t := range c.Texts["client_uri"] {
-			if t.Tag == "" {
-				pc.URI = t.Value
-			}
+	more, err := r.single(t, issuer, p)
+	if err == nil && more == nil {
+		more, err = r.paged(t, issuer, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(out, more...), nil
+}
+
+// IndexPath returns where the index of the clients published at dir goes.
+func IndexPath(dir string) string { return path.Join(dir, "index.json") }
+
+// PagePath returns where the page listing the clients published at dir goes.
+func PagePath(dir string) string { return dir + ".html" }
+
+// pageClient is what a row of the page shows of a client.
+type pageClient struct {
+	Slug, Name, URI, ClientID, Mode, AuthMethod, Document string
+	Grants, RedirectURIs                                  []string
+	Anchor                                                bool // give the row an id, for search results to point at
+}
+
+// pageData is what the page template reads.
+type pageData struct {
+	Issuer    string
+	Total     int
+	IndexHref string
+	Rows      []template.HTML
+	Paged     *pagedData // nil on a registry of one page
+}
+
+// row renders the page's row for c, linking the document relative to the
+// page at from, so that the link works wherever the site root is served
+// (a GitHub Pages project site serves it below the host root).
+func row(t *template.Template, c *Client, from string, anchor bool) (template.HTML, error) {
+	pc := pageClient{Slug: c.Slug, Name: c.Name(), ClientID: c.ClientID, Mode: string(c.Mode),
+		AuthMethod: c.AuthMethod, Document: relative(from, c.Path), Grants: c.GrantTypes, RedirectURIs: c.RedirectURIs,
+		Anchor: anchor}
+	for _, t := range c.Texts["client_uri"] {
+		if t.Tag == "" {
+			pc.URI = t.Value
 		}
-		data.Clients = append(data.Clients, pc)
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
+	if err := t.ExecuteTemplate(&b, "row", pc); err != nil {
+		return "", fmt.Errorf("clients: page: %w", err)
+	}
+	return template.HTML(b.String()), nil // html/template escaped every value of it
+}
+
+// render executes the page template.
+func render(t *template.Template, d pageData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
 		return nil, fmt.Errorf("clients: page: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// relative returns the link from the page at from to the file at to, both
+// relative to the site root.
+func relative(from, to string) string {
+	up := strings.Count(path.Dir(from), "/")
+	if path.Dir(from) != "." {
+		up++
+	}
+	return strings.Repeat("../", up) + to
 }

@@ -36,6 +36,7 @@ type Tree struct {
 type Report struct {
 	Files     []FileChange   `json:"files"`
 	Keys      []KeyChange    `json:"keys"`
+	Clients   []ClientChange `json:"clients,omitempty"`
 	Documents []DocChange    `json:"documents"`
 	Headers   []HeaderChange `json:"headers"`
 }
@@ -96,7 +97,7 @@ type HeaderChange struct {
 
 // Empty reports whether nothing changed.
 func (r *Report) Empty() bool {
-	return len(r.Files)+len(r.Keys)+len(r.Documents)+len(r.Headers) == 0
+	return len(r.Files)+len(r.Keys)+len(r.Clients)+len(r.Documents)+len(r.Headers) == 0
 }
 
 // Trees compares old with new.
@@ -105,6 +106,8 @@ func Trees(old, new Tree) *Report {
 	paths := union(keysOf(old.Files), keysOf(new.Files))
 	docs := map[string][]FieldChange{}
 	var docOrder []string
+	var indexFiles map[string]bool
+	r.Clients, indexFiles = clientChanges(old.Files, new.Files)
 	for _, p := range paths {
 		o, inOld := old.Files[p]
 		n, inNew := new.Files[p]
@@ -121,6 +124,9 @@ func Trees(old, new Tree) *Report {
 			continue
 		}
 		r.Files = append(r.Files, FileChange{p, Changed})
+		if indexFiles[p] {
+			continue // reported as Clients
+		}
 		ov, oOK := object(o.Body)
 		nv, nOK := object(n.Body)
 		if !oOK || !nOK {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -36,6 +37,20 @@ func (r *Report) WriteText(w io.Writer) error {
 				}
 				fmt.Fprintf(&b, "  (%s)\n", k.JWKS)
 			}
+		}
+	}
+	if len(r.Clients) > 0 {
+		b.WriteString("clients:\n")
+		mark := map[string]string{Added: "+", Removed: "-", Changed: "~"}
+		for _, c := range r.Clients {
+			fmt.Fprintf(&b, "  %s %s", mark[c.Change], c.Slug)
+			if c.Name != "" {
+				fmt.Fprintf(&b, "  %s", short(json.RawMessage(strconv.Quote(c.Name))))
+			}
+			if len(c.Members) > 0 {
+				fmt.Fprintf(&b, "  changed: %s", strings.Join(c.Members, ", "))
+			}
+			fmt.Fprintf(&b, "  (%s)\n", c.Index)
 		}
 	}
 	if len(r.Documents) > 0 {

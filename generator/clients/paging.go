@@ -1,0 +1,338 @@
+package clients
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/jsonout"
+	"github.com/wellknown-dev/wellknown/templates"
+)
+
+// A registry that fits on one page publishes index.json and clients.html
+// listing every client, as it always has. A larger one would make files that
+// hosts refuse (Cloudflare Pages takes at most 25 MiB a file) and browsers
+// stall on, so it is split into pages of at most Paging.Clients clients and
+// Paging.Bytes bytes, in slug order:
+//
+//	clients/index.json          the pages: URL, count, first and last slug of each
+//	clients/index/N.json        page N: its clients, as index.json lists them, with prev/next
+//	clients/index/search-N.json slug, name, page and client_id of every client, compact
+//	clients.html                page 1 for people, with navigation and a search box
+//	clients-pages/N.html        page N ≥ 2
+//
+// Everything the index adds stays under clients/index/, a name no client
+// can take (CheckSlug refuses the slug "index"), so every file of clients/
+// is still JSON. The HTML pages get a directory of their own beside it, so
+// that one _headers rule covers all of them whatever their number.
+
+// Paging is the size of a page of the registry.
+type Paging struct {
+	Clients int // clients on a page, at most
+	// Bytes bounds every file of the index and the page: a page ends
+	// before the client that would make its JSON or HTML larger. A client
+	// whose entry alone is larger gets a page of its own.
+	Bytes int
+}
+
+// DefaultPaging fits every host and stays quick to load in a browser.
+var DefaultPaging = Paging{Clients: 1000, Bytes: 1 << 20}
+
+// PagesDir returns the directory of the HTML pages after the first, for the
+// clients published at dir.
+func PagesDir(dir string) string { return dir + "-pages" }
+
+// IndexDir returns the directory of the index's pages and search files.
+func IndexDir(dir string) string { return path.Join(dir, "index") }
+
+// PagedIndex is index.json of a registry split into pages.
+type PagedIndex struct {
+	Total    int       `json:"total"`     // clients in the registry
+	PageSize int       `json:"page_size"` // clients on a page, at most
+	Pages    []PageRef `json:"pages"`
+	Search   []string  `json:"search"` // URLs of the search files
+}
+
+// PageRef is one page, as index.json lists it.
+type PageRef struct {
+	URL       string `json:"url"`
+	Count     int    `json:"count"`
+	FirstSlug string `json:"first_slug"`
+	LastSlug  string `json:"last_slug"`
+}
+
+// IndexPage is the document at clients/index/N.json.
+type IndexPage struct {
+	Page    int          `json:"page"`
+	Pages   int          `json:"pages"`
+	Total   int          `json:"total"`
+	Index   string       `json:"index"`          // URL of index.json
+	Prev    string       `json:"prev,omitempty"` // URL of the page before; none on the first
+	Next    string       `json:"next,omitempty"` // URL of the page after; none on the last
+	Clients []IndexEntry `json:"clients"`
+}
+
+// SearchFields names the members of each entry of a search file.
+var SearchFields = []string{"slug", "client_name", "page", "client_id"}
+
+// single returns index.json and the page of a registry that fits on one
+// page, or nil when it does not.
+func (r *Registry) single(t *template.Template, issuer string, p Paging) ([]artifact.Artifact, error) {
+	if len(r.Clients) > p.Clients {
+		return nil, nil
+	}
+	idx, err := jsonout.Marshal(r.IndexOf())
+	if err != nil {
+		return nil, fmt.Errorf("clients: index: %w", err)
+	}
+	if len(idx) > p.Bytes {
+		return nil, nil
+	}
+	pagePath := PagePath(r.Path)
+	d := pageData{Issuer: issuer, Total: len(r.Clients), IndexHref: relative(pagePath, IndexPath(r.Path))}
+	for i := range r.Clients {
+		h, err := row(t, &r.Clients[i], pagePath, false)
+		if err != nil {
+			return nil, err
+		}
+		d.Rows = append(d.Rows, h)
+	}
+	page, err := render(t, d)
+	if err != nil {
+		return nil, err
+	}
+	if len(page) > p.Bytes {
+		return nil, nil
+	}
+	return []artifact.Artifact{
+		{Path: IndexPath(r.Path), Body: idx},
+		{Path: pagePath, Body: page, Header: http.Header{"Content-Type": {HTML}}},
+	}, nil
+}
+
+// pagedData is what the page template reads of a page of a paged registry.
+type pagedData struct {
+	Page, Pages, First, Last int
+	Links                    []navLink
+	ScriptHash               string // CSP source of Script
+	Script                   template.JS
+	// Links for the search script, relative to the page.
+	SearchHrefs, FirstHref, PagesHref, DocsHref string
+}
+
+type navLink struct {
+	Label, Href, Rel string
+	Current          bool
+}
+
+// pageOverhead is room kept on every page for what is not a client: the
+// page's head, navigation and links. It is generous, so that a page cut at
+// Paging.Bytes by its rows alone stays below the limit.
+const pageOverhead = 16 << 10
+
+// paged returns the index, its pages and search files, and the HTML pages.
+func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artifact.Artifact, error) {
+	entries := r.IndexOf().Clients
+	later := path.Join(PagesDir(r.Path), "2.html") // every page after the first sits here
+	rows := make([]template.HTML, len(r.Clients))
+	jsonSize := make([]int, len(r.Clients))
+	for i := range r.Clients {
+		h, err := row(t, &r.Clients[i], later, true)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = h
+		// As the entry is indented inside a page, with its separator.
+		b, err := json.MarshalIndent(entries[i], "    ", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("clients: index: %w", err)
+		}
+		jsonSize[i] = len(b) + len(",\n    ")
+	}
+	// Pages end at p.Clients clients, or before the client that would take
+	// the JSON or the HTML page past p.Bytes.
+	budget := p.Bytes - pageOverhead
+	var ends []int // ends[k] is one past the last client of page k+1
+	start, js, hs := 0, 0, 0
+	for i := range r.Clients {
+		hsize := len(rows[i]) + 1
+		if n := i - start; n > 0 && (n == p.Clients || js+jsonSize[i] > budget || hs+hsize > budget) {
+			ends = append(ends, i)
+			start, js, hs = i, 0, 0
+		}
+		js += jsonSize[i]
+		hs += hsize
+	}
+	ends = append(ends, len(r.Clients))
+	pages := len(ends)
+
+	script, err := templates.Raw("clients-search.js.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("clients: page: %w", err)
+	}
+	sum := sha256.Sum256(script)
+	hash := "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+
+	indexDir := IndexDir(r.Path)
+	pageJSON := func(n int) string { return path.Join(indexDir, strconv.Itoa(n)+".json") }
+	pageHTML := func(n int) string {
+		if n == 1 {
+			return PagePath(r.Path)
+		}
+		return path.Join(PagesDir(r.Path), strconv.Itoa(n)+".html")
+	}
+	url := func(p string) string {
+		if r.BaseURL == "" {
+			return p
+		}
+		return r.BaseURL + "/" + p
+	}
+
+	search, searchPaths, err := r.searchFiles(ends, p.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	idx := PagedIndex{Total: len(r.Clients), PageSize: p.Clients}
+	for _, sp := range searchPaths {
+		idx.Search = append(idx.Search, url(sp))
+	}
+	out := search
+	start = 0
+	for k, end := range ends {
+		n := k + 1
+		idx.Pages = append(idx.Pages, PageRef{URL: url(pageJSON(n)), Count: end - start,
+			FirstSlug: r.Clients[start].Slug, LastSlug: r.Clients[end-1].Slug})
+		doc := IndexPage{Page: n, Pages: pages, Total: len(r.Clients), Index: url(IndexPath(r.Path)), Clients: entries[start:end]}
+		if n > 1 {
+			doc.Prev = url(pageJSON(n - 1))
+		}
+		if n < pages {
+			doc.Next = url(pageJSON(n + 1))
+		}
+		body, err := jsonout.Marshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("clients: index: %w", err)
+		}
+		out = append(out, artifact.Artifact{Path: pageJSON(n), Body: body})
+
+		at := pageHTML(n)
+		pd := &pagedData{Page: n, Pages: pages, First: start + 1, Last: end, ScriptHash: hash, Script: template.JS(script),
+			FirstHref: relative(at, pageHTML(1)), PagesHref: relative(at, PagesDir(r.Path)) + "/",
+			DocsHref: relative(at, r.Path) + "/"}
+		var hrefs []string
+		for _, sp := range searchPaths {
+			hrefs = append(hrefs, relative(at, sp))
+		}
+		pd.SearchHrefs = strings.Join(hrefs, " ")
+		pd.Links = navigation(n, pages, func(m int) string { return relative(at, pageHTML(m)) })
+		d := pageData{Issuer: issuer, Total: len(r.Clients), IndexHref: relative(at, IndexPath(r.Path)), Paged: pd}
+		if n == 1 {
+			// The first page is one directory up from the others.
+			for i := start; i < end; i++ {
+				h, err := row(t, &r.Clients[i], at, true)
+				if err != nil {
+					return nil, err
+				}
+				d.Rows = append(d.Rows, h)
+			}
+		} else {
+			d.Rows = rows[start:end]
+		}
+		page, err := render(t, d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, artifact.Artifact{Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}})
+		start = end
+	}
+	body, err := jsonout.Marshal(idx)
+	if err != nil {
+		return nil, fmt.Errorf("clients: index: %w", err)
+	}
+	return append(out, artifact.Artifact{Path: IndexPath(r.Path), Body: body}), nil
+}
+
+// navigation links the first, previous, next and last pages of page n, and
+// the pages up to three away on either side, so that a page's size does not
+// grow with the number of pages.
+func navigation(n, pages int, href func(int) string) []navLink {
+	var out []navLink
+	if n > 1 {
+		out = append(out, navLink{Label: "First", Href: href(1), Rel: "first"}, navLink{Label: "Previous", Href: href(n - 1), Rel: "prev"})
+	}
+	for m := max(1, n-3); m <= min(pages, n+3); m++ {
+		l := navLink{Label: strconv.Itoa(m), Href: href(m), Current: m == n}
+		out = append(out, l)
+	}
+	if n < pages {
+		out = append(out, navLink{Label: "Next", Href: href(n + 1), Rel: "next"}, navLink{Label: "Last", Href: href(pages), Rel: "last"})
+	}
+	return out
+}
+
+// searchFiles writes the name/id files the page's search reads: one entry
+// a line, [slug, client_name, page] and the client_id when it is not the
+// slug, each file at most limit bytes. Compact, unlike the other
+// documents: this is the one file a browser fetches whole to search.
+func (r *Registry) searchFiles(ends []int, limit int) ([]artifact.Artifact, []string, error) {
+	head, err := json.Marshal(SearchFields)
+	if err != nil {
+		return nil, nil, err
+	}
+	open := `{"fields":` + string(head) + `,"clients":[`
+	const closing = "\n]}\n"
+	var out []artifact.Artifact
+	var paths []string
+	var b bytes.Buffer
+	n := 0 // entries in b
+	flush := func() {
+		b.WriteString(closing)
+		p := path.Join(IndexDir(r.Path), fmt.Sprintf("search-%d.json", len(out)+1))
+		out = append(out, artifact.Artifact{Path: p, Body: bytes.Clone(b.Bytes())})
+		paths = append(paths, p)
+		b.Reset()
+		n = 0
+	}
+	page := 1
+	var line bytes.Buffer
+	for i := range r.Clients {
+		for i >= ends[page-1] {
+			page++
+		}
+		c := &r.Clients[i]
+		e := []any{c.Slug, c.Name(), page}
+		if c.ClientID != c.Slug {
+			e = append(e, c.ClientID)
+		}
+		line.Reset()
+		enc := json.NewEncoder(&line)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(e); err != nil {
+			return nil, nil, fmt.Errorf("clients: search: %w", err)
+		}
+		entry := bytes.TrimSuffix(line.Bytes(), []byte("\n"))
+		if n > 0 && b.Len()+2+len(entry)+len(closing) > limit {
+			flush()
+		}
+		if n == 0 {
+			b.WriteString(open)
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+		b.Write(entry)
+		n++
+	}
+	if n > 0 {
+		flush()
+	}
+	return out, paths, nil
+}

@@ -1,0 +1,34 @@
+package generator
+
+import (
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/clients"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/hosting"
+)
+
+// checkSizes fails the build on a file that a host it writes for would
+// refuse. A client's document is reported at its client file, whose
+// content made it that large; the build's own files are paged well below
+// the limits (see clients.Paging), so anything else is named by its path.
+func checkSizes(as []artifact.Artifact, reg *clients.Registry, diags *diag.List) {
+	over := hosting.Oversized(as)
+	if len(over) == 0 {
+		return
+	}
+	from := map[string]string{}
+	if reg != nil {
+		for _, c := range reg.Clients {
+			from[c.Path] = c.File.Path
+		}
+	}
+	for _, o := range over {
+		l := o.Limit
+		if file, ok := from[o.Path]; ok {
+			diags.Errorf(diag.Pos{Path: file}, "the document %s is %d bytes; %s serves files of at most %d bytes (%s)", o.Path, o.Size, l.Host, l.Bytes, l.Source)
+			diags.Hint("publish keys at a jwks_uri instead of inline jwks, and keep long texts out of the document")
+			continue
+		}
+		diags.Errorf(diag.Pos{Path: o.Path}, "the file is %d bytes; %s serves files of at most %d bytes (%s)", o.Size, l.Host, l.Bytes, l.Source)
+	}
+}
