@@ -61,7 +61,8 @@ type Site struct {
 	// Issuers, Resources and Federation: see issuers.go.
 	extensions
 
-	pos map[string]diag.Pos
+	pos     map[string]diag.Pos
+	refused map[string]bool // metadata fields written but refused
 }
 
 // KeySettings is what site.yaml says of one file in the key directory.
@@ -117,6 +118,18 @@ func (s *Site) Where(name string) diag.Pos {
 		return p
 	}
 	return diag.Pos{Path: s.File}
+}
+
+// Refused reports whether the metadata field name is written but was refused
+// with an error of its own: a rule that requires the field says nothing
+// more, so that one mistake is reported once.
+func (s *Site) Refused(name string) bool { return s.refused[name] }
+
+func (s *Site) refuse(name string) {
+	if s.refused == nil {
+		s.refused = map[string]bool{}
+	}
+	s.refused[name] = true
 }
 
 // Lookup returns the metadata value called name.
@@ -505,6 +518,9 @@ func (s *Site) decodeMetadata(w *yamlwalk.Walker, n *yaml.Node) {
 				continue
 			}
 			w.Unknown(p, " in metadata", metadata.Names())
+			if typo := yamlwalk.Suggest(p.Key, metadata.Names()); typo != "" {
+				s.refuse(typo) // a misspelt field is not also a missing one
+			}
 			continue
 		}
 		v := Value{Field: f, Pos: w.Pos(p.KNode)}
@@ -535,6 +551,7 @@ func (s *Site) decodeMetadata(w *yamlwalk.Walker, n *yaml.Node) {
 			v.Value, v.Items, ok = s.decodeEndpoints(w, p.Key, p.Val, f)
 		}
 		if !ok {
+			s.refuse(p.Key)
 			continue
 		}
 		if f.Derived {

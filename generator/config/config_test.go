@@ -615,12 +615,12 @@ var parseCases = []parseCase{
 	{
 		name: "syntax error in the scanner",
 		yaml: lines(okIssuer, "metadata:", "\ttoken_endpoint: https://login.example.com/token"),
-		errs: []string{"site.yaml:3: invalid YAML: found character that cannot start any token"},
+		errs: []string{"site.yaml:3:1: invalid YAML: found a tab character where indentation is expected\n\thint: YAML indents with spaces only; replace the tab with spaces"},
 	},
 	{
 		name: "syntax error on the first line",
 		yaml: lines(`issuer: "https://login.example.com`),
-		errs: []string{"site.yaml:2: invalid YAML: found unexpected end of stream"},
+		errs: []string{"site.yaml:1:9: invalid YAML: quoted string is not closed before the end of the file\n\thint: add the closing quote"},
 	},
 	{
 		name: "root is a list",

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -266,25 +265,12 @@ func quoteScalar(n *yaml.Node) string {
 	return Describe(n)
 }
 
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError turns a yaml.v3 parse error into a positioned diagnostic.
-func (w *Walker) syntaxError(err error) {
-	msg := err.Error()
-	for _, line := range strings.Split(msg, "\n") {
-		line = strings.TrimSpace(line)
-		if m := yamlErrLine.FindStringSubmatch(line); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			// yaml.v3 numbers parser errors ("did not find expected …") from
-			// 0, at the start of the enclosing block; scanner errors from 1.
-			if strings.Contains(m[2], "did not find expected") {
-				n++
-			}
-			w.Diags.Errorf(w.File.At(n, 0), "invalid YAML: %s", m[2])
-			continue
-		}
-		if line != "" && line != "yaml: unmarshal errors:" {
-			w.Diags.Errorf(w.File.At(1, 0), "invalid YAML: %s", strings.TrimPrefix(line, "yaml: "))
+// syntaxError turns a yaml.v3 parse error into positioned diagnostics.
+func (w *Walker) syntaxError(err error, data []byte) {
+	for _, p := range locate(err, data) {
+		w.Diags.Errorf(w.File.At(p.Line, p.Col), "invalid YAML: %s", p.Msg)
+		if p.Hint != "" {
+			w.Diags.Hint("%s", p.Hint)
 		}
 	}
 }
@@ -349,7 +335,7 @@ func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.
 		if errors.Is(err, io.EOF) {
 			diags.Errorf(w.File.At(1, 1), "file is empty")
 		} else {
-			w.syntaxError(err)
+			w.syntaxError(err, data)
 		}
 		return nil, w
 	}
@@ -358,7 +344,7 @@ func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.
 		diags.Errorf(w.File.At(extra.Line, extra.Column), "file must hold a single YAML document")
 		return nil, w
 	} else if !errors.Is(err, io.EOF) {
-		w.syntaxError(err)
+		w.syntaxError(err, data)
 		return nil, w
 	}
 	root = &doc
