@@ -130,3 +130,46 @@ func weakRSA(t *testing.T) *rsa.PrivateKey {
 	}
 	return k
 }
+
+// TestDirectories: key_dir and clients.dir are read relative to site.yaml,
+// or as written when absolute, and a directory that cannot be read is
+// reported at the setting that names it.
+func TestDirectories(t *testing.T) {
+	config, _ := testSite(t, "https://login.example.com")
+	site, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keysDir := filepath.Join(filepath.Dir(config), "keys")
+	elsewhere := t.TempDir() // an absolute directory, outside the site's
+	clientsDir := filepath.Join(elsewhere, "registry")
+	tk.Write(t, clientsDir, "app.yaml", []byte("redirect_uris: [https://app.example.com/cb]\ntoken_endpoint_auth_method: client_secret_basic\n"))
+
+	abs := tk.Write(t, t.TempDir(), "site.yaml", append([]byte("key_dir: "+keysDir+"\nclients: {dir: "+clientsDir+"}\n"), site...))
+	res, err := buildErr(abs)
+	if err != nil {
+		t.Fatalf("absolute key_dir and clients.dir: %v", err)
+	}
+	if len(res.Keys) != 4 || len(res.Clients.Clients) != 1 {
+		t.Errorf("got %d keys and %d clients, want 4 and 1", len(res.Keys), len(res.Clients.Clients))
+	}
+
+	missing := filepath.Join(elsewhere, "nope")
+	bad := tk.Write(t, t.TempDir(), "site.yaml", append([]byte("key_dir: "+missing+"\nclients:\n  dir: "+missing+"\n"), site...))
+	_, err = buildErr(bad)
+	var de *diag.Errors
+	if !errors.As(err, &de) {
+		t.Fatalf("got %v, want input errors", err)
+	}
+	var got []string
+	for _, d := range de.List {
+		got = append(got, d.Error())
+	}
+	want := []string{
+		bad + ":1:10: cannot read the key directory " + filepath.ToSlash(missing) + ": no such file or directory",
+		bad + ":3:8: cannot read the client directory " + filepath.ToSlash(missing) + ": no such file or directory",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}

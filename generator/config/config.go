@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,6 +204,7 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 		case "jwks_path":
 			jwksNode = p.Val
 		case "key_dir":
+			s.pos[p.Key] = w.Pos(p.Val) // a directory's problems point at its name
 			if v, ok := w.Str(p.Val, "key_dir"); ok {
 				if v == "" {
 					w.Errorf(p.Val, "key_dir must not be empty")
@@ -338,7 +340,27 @@ func parseAbsolute(v string) (*url.URL, error) {
 	case u.User != nil:
 		return nil, errors.New("must not hold a user name or password")
 	}
+	if err := checkPort(u); err != nil {
+		return nil, err
+	}
 	return u, nil
+}
+
+// checkPort refuses a port TCP cannot have, which url.Parse lets through
+// (it checks only that a port is digits), and an empty one ("host:"), which
+// a client would drop and then no longer match the identifier.
+func checkPort(u *url.URL) error {
+	if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("has an empty port in %q; leave out the colon", u.Host)
+	}
+	p := u.Port()
+	if p == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("has port %s, outside 1-65535", p)
+	}
+	return nil
 }
 
 // checkURIChars refuses what RFC 3986 leaves out of a URI: spaces, control
@@ -614,6 +636,17 @@ func checkURL(k metadata.Kind, v string) error {
 
 // ParseDate reads a day (midnight UTC) or an RFC 3339 instant.
 func ParseDate(s string) (time.Time, error) { return yamlwalk.ParseDate(s) }
+
+// Resolve returns where a directory setting of the site (key_dir,
+// clients.dir) is on disk: an absolute path as written, so that keys can
+// live outside the repository (/etc/wellknown/keys), and a relative one
+// against the directory of site.yaml, wherever the build is run from.
+func (s *Site) Resolve(dir string) string {
+	if filepath.IsAbs(dir) {
+		return filepath.Clean(dir)
+	}
+	return filepath.Join(s.Dir, dir)
+}
 
 // JWKSCacheLifetime is how long a relying party or CDN may go on using a
 // key set it fetched: a new key must be published that long before it

@@ -40,9 +40,19 @@ type Walker struct {
 	errors      int
 	suggestions int
 	aborted     bool
+	lines       int // in the file; 0 when not known
 }
 
-func (w *Walker) Pos(n *yaml.Node) diag.Pos { return w.File.At(n.Line, n.Column) }
+// Pos is where n is written. yaml.v3 puts an empty document's null one line
+// past the end of a file that does not end in a newline: such a position is
+// moved to the last line, which an editor can go to.
+func (w *Walker) Pos(n *yaml.Node) diag.Pos {
+	line, col := n.Line, n.Column
+	if w.lines > 0 && line > w.lines {
+		line, col = w.lines, 1
+	}
+	return w.File.At(line, col)
+}
 
 func (w *Walker) Errorf(n *yaml.Node, format string, args ...any) {
 	if w.aborted {
@@ -318,7 +328,7 @@ func editDistance(a, b string) int {
 // diags. No input makes it panic: yaml.v3 has panicked on hostile input
 // before, and the answer to any input is a diagnostic, never a crash.
 func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.Node, w *Walker) {
-	w = &Walker{File: diag.Pos{Path: path}, Diags: diags}
+	w = &Walker{File: diag.Pos{Path: path}, Diags: diags, lines: bytes.Count(data, []byte("\n")) + 1}
 	if len(data) > maxSize {
 		diags.Errorf(w.File, "file is larger than %d bytes", maxSize)
 		return nil, w
