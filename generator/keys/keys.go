@@ -330,6 +330,12 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 	}
 	if err := checkAlg(pub, use, alg); err != nil {
 		fail(at("alg"), "%s: %v", first.file, err)
+	} else if alg == "Ed25519" {
+		// RFC 9864 names the algorithm Ed25519 and deprecates EdDSA, but
+		// relying parties have not followed yet: go-oidc (see
+		// TestEd25519AlgRefused), PyJWT and authlib verify EdDSA only.
+		diags.Warnf(at("alg"), "%s: alg Ed25519 (RFC 9864) is refused by go-oidc, PyJWT and authlib, which accept the same key and signatures as EdDSA", first.file)
+		diags.Hint("publish alg: EdDSA until the relying parties you serve accept Ed25519")
 	}
 	tp, _ := thumbprint(pub)
 	k.Thumbprint = tp
