@@ -5,6 +5,7 @@
 set -eu
 if ! command -v zsh >/dev/null 2>&1 || ! command -v fish >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq zsh fish >/dev/null
 fi
 zsh --version >&2

@@ -352,6 +352,8 @@ func TestErrors(t *testing.T) {
 			[]string{"keys/a.pem: PEM block 1 (PRIVATE KEY): invalid private key: the data ends early: the file is truncated"}},
 		{"certificate with trailing bytes", map[string][]byte{"a.crt": tk.PEM("CERTIFICATE", append(append([]byte{}, leafCert.Raw...), 0, 0))}, nil, "",
 			[]string{"keys/a.crt: PEM block 1 (CERTIFICATE): invalid certificate: extra bytes follow the data: the block holds more than an X.509 certificate"}},
+		{"jwk with a damaged x5c", map[string][]byte{"a.jwk": []byte(`{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","x5c":["aGVsbG8="]}`)}, nil, "",
+			[]string{`keys/a.jwk: not a valid JWK: an x5c entry is not a certificate: it is damaged, or not the standard base64 of a DER certificate (RFC 7517 §4.7)`}},
 		{"two keys in a file", map[string][]byte{"a.pem": append(full, tk.PKCS8(t, other)...)}, nil, "",
 			[]string{"keys/a.pem: PEM block 2 (PRIVATE KEY): a second key in the same file; keep one key (and its certificates) per file"}},
 		{"symmetric jwk", map[string][]byte{"a.jwk": []byte(`{"kty":"oct","k":"c2VjcmV0"}`)}, nil, "",

@@ -66,6 +66,9 @@ func parseJWK(data []byte) (*item, error) {
 	}
 	var k jose.JSONWebKey
 	if err := k.UnmarshalJSON(data); err != nil {
+		if msg := err.Error(); strings.Contains(msg, "unmarshal x5c") && (strings.Contains(msg, "x509:") || strings.Contains(msg, "asn1:")) {
+			return nil, fmt.Errorf("not a valid JWK: %w", &derError{"an x5c entry is not a certificate: it is damaged, or not the standard base64 of a DER certificate (RFC 7517 §4.7)", err})
+		}
 		return nil, fmt.Errorf("not a valid JWK: %w", err)
 	}
 	it := &item{jwk: &k, bare: true, chain: k.Certificates}
