@@ -56,7 +56,8 @@ type Report struct {
 	Errors   int            `json:"errors"`
 	Warnings int            `json:"warnings"` // warnings only; notes are in problems but not counted
 	Problems []diag.Problem `json:"problems"`
-	Build    *BuildSummary  `json:"build,omitempty"` // what a successful build (or check) would publish
+	Build    *BuildSummary  `json:"build,omitempty"`   // what a successful build (or check) would publish
+	Verdict  string         `json:"verdict,omitempty"` // verify: valid, invalid, untrusted or unsigned
 }
 
 // BuildSummary is what the build published.
@@ -166,4 +167,23 @@ func buildSummary(res *generator.Result, out string, signed bool) *BuildSummary 
 		s.Clients = len(res.Clients.Clients)
 	}
 	return s
+}
+
+// verifyReport is the --json output of verify: every problem as an error
+// naming its file, and the verdict.
+func verifyReport(e *env, where func(string) string, dir string, rep *sign.Report) {
+	r := Report{Command: "verify", OK: rep.Status() == sign.Valid, Verdict: rep.Status().String(), Problems: []diag.Problem{}}
+	for _, p := range rep.Problems {
+		file := dir
+		if p.Path != "" {
+			file = where(p.Path)
+		}
+		r.Problems = append(r.Problems, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{Path: file}, Msg: p.Msg}.Problem())
+	}
+	r.Errors = len(r.Problems)
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Fprintf(e.stdout, "%s\n", b)
 }

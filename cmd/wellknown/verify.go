@@ -28,7 +28,7 @@ func validateTree(files map[string][]byte) []error {
 var verifyCmd = &command{
 	name:    "verify",
 	summary: "check a built tree offline against the publisher's key",
-	usage: `Usage: wellknown verify [--key publisher.pub] [DIR]
+	usage: `Usage: wellknown verify [--key publisher.pub] [--json] [DIR]
 
 Examples:
   wellknown verify --key publisher.pub out
@@ -50,6 +50,7 @@ Verdicts:
 Flags:
   --key FILE  the publisher's public key (PEM), obtained from the publisher,
               never only the copy in DIR/signatures/publisher.pub
+  --json      print one JSON report on stdout (the verdict and every problem)
 
 Exit status:
   0  valid
@@ -58,6 +59,7 @@ Exit status:
 `,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("key", "", "the publisher's public key (PEM)")
+		fs.Bool("json", false, "")
 	},
 	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 		if len(args) > 1 {
@@ -85,7 +87,12 @@ Exit status:
 			}
 		}
 		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Path < rep.Problems[j].Path })
-		printReport(e, dir, func(p string) string { return path.Join(dir, p) }, rep)
+		where := func(p string) string { return path.Join(dir, p) }
+		if asJSON, _ := fs.GetBool("json"); asJSON {
+			verifyReport(e, where, dir, rep)
+		} else {
+			printReport(e, dir, where, rep)
+		}
 		if rep.Status() != sign.Valid {
 			return errSilent
 		}
