@@ -1,8 +1,11 @@
 package yamlwalk
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/wellknown-dev/wellknown/generator/diag"
 )
@@ -87,6 +90,40 @@ func FuzzLocate(f *testing.F) {
 			}
 			if max := len([]rune(string(src.line(d.Line)))) + 1; d.Col > max {
 				t.Fatalf("%v past the end of its line (%d columns)", d, max)
+			}
+		}
+	})
+}
+
+// BenchmarkSyntaxError parses a file near the 1 MiB limit whose last line
+// holds a tab, so that placing the error reads the whole source: "parse"
+// is what a user waits for, "locate" the share of it that finding the
+// column costs.
+func BenchmarkSyntaxError(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("m:\n")
+	for src.Len() < 1<<20-64 {
+		src.WriteString("  key" + strings.Repeat("x", 20) + ": value\n")
+	}
+	src.WriteString("\tz: 1\n")
+	data := []byte(src.String())
+	var n yaml.Node
+	yerr := yaml.Unmarshal(data, &n)
+	if yerr == nil {
+		b.Fatal("no error")
+	}
+	b.Run("parse", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			var diags diag.List
+			Parse("f.yaml", data, 1<<21, &diags)
+		}
+	})
+	b.Run("locate", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if ps := locate(yerr, data); ps[0].Line != bytes.Count(data, []byte("\n")) {
+				b.Fatalf("placed at %d", ps[0].Line)
 			}
 		}
 	})
