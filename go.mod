@@ -15,6 +15,8 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
+require golang.org/x/text v0.41.0
+
 require (
 	github.com/sigstore/protobuf-specs v0.5.2
 	google.golang.org/protobuf v1.36.12

@@ -22,8 +22,9 @@ func federationKeys(site *config.Site, o Options, diags *diag.List) []keys.Key {
 		return nil
 	}
 	ks, d := keys.Load(keys.Options{
-		Dir:      filepath.Join(site.Dir, f.KeyDir),
-		Display:  filepath.ToSlash(filepath.Join(site.Dir, f.KeyDir)),
+		Dir:      site.Resolve(f.KeyDir),
+		Display:  filepath.ToSlash(site.Resolve(f.KeyDir)),
+		DirPos:   f.Where("key_dir"),
 		Settings: f.Keys,
 		Password: func() ([]byte, bool) {
 			v := o.Getenv(keys.PasswordEnv)

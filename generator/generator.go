@@ -18,6 +18,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/discovery"
 	"github.com/wellknown-dev/wellknown/generator/headers"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/generator/immutable"
@@ -66,30 +67,32 @@ func Build(o Options) (*Result, error) {
 	if site == nil || len(site.Issuers) == 0 {
 		return fail()
 	}
-	// The key directory is read even when site.yaml has errors, so that one
-	// run reports the problems of both.
+	configOK := !d.HasErrors()
+	// Every phase below runs even when an earlier one has errors, so that
+	// one run reports the problems of site.yaml, the keys, the clients and
+	// the metadata rules together; each skips only what depends on input
+	// that failed.
 
 	// keys: the shared key directory and each issuer's own
 	sets, ks := issuerKeys(site, o, &diags)
 	fks := federationKeys(site, o, &diags)
 
-	// clients: read even when keys have errors, so one run reports both.
-	// They register with the first issuer (the only one of a single-issuer
-	// site), whose metadata sets the policy they are checked against.
+	// clients: they register with the first issuer (the only one of a
+	// single-issuer site), whose metadata sets the policy they are checked
+	// against.
 	primary := site.Issuers[0]
 	reg, d := clients.Load(primary)
 	diags.Merge(d)
-	if diags.HasErrors() {
-		return fail()
-	}
-	if reg.MetadataDocuments() {
+	if reg != nil && reg.MetadataDocuments() {
 		primary.Advertise("client_id_metadata_document_supported", true)
 	}
 
-	// lifecycle: is every key's state safe at the build's clock?
+	// lifecycle: is every key's state safe at the build's clock? Only for a
+	// key set that loaded, from settings that decoded: a refused date would
+	// otherwise read as no date.
 	checked := map[*keySet]bool{}
 	for _, iss := range site.Issuers {
-		if set := sets[iss]; !checked[set] {
+		if set := sets[iss]; !checked[set] && set.ok && configOK {
 			checked[set] = true
 			owner := iss
 			if iss.SharedKeys {
@@ -99,6 +102,7 @@ func Build(o Options) (*Result, error) {
 		}
 	}
 	if diags.HasErrors() {
+		checkRules(site, sets, &diags)
 		return fail()
 	}
 
@@ -160,6 +164,18 @@ func Build(o Options) (*Result, error) {
 	}
 	artifact.Sort(as)
 	return &Result{Site: site, Keys: ks, FederationKeys: fks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
+}
+
+// checkRules applies the metadata rules of the render phase to a build that
+// will not render, so that a key or client error does not hide them.
+func checkRules(site *config.Site, sets map[*config.Site]*keySet, diags *diag.List) {
+	for _, iss := range site.Issuers {
+		set := sets[iss]
+		diags.Merge(discovery.Check(iss, set.keys, set.ok))
+		if set.ok {
+			metadataSigner(iss, set.keys, diags)
+		}
+	}
 }
 
 // metadataSigner finds the key site.yaml names for signed_metadata.

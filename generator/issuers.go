@@ -27,10 +27,11 @@ type keySet struct {
 // publishes it, and each issuer's own. Every directory is read even when
 // another has errors, so that one run reports them all.
 func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Site]*keySet, []keys.Key) {
-	load := func(dir string, settings []config.KeySettings) ([]keys.Key, bool) {
+	load := func(dir string, at diag.Pos, settings []config.KeySettings) ([]keys.Key, bool) {
 		ks, d := keys.Load(keys.Options{
-			Dir:      filepath.Join(site.Dir, dir),
-			Display:  filepath.ToSlash(filepath.Join(site.Dir, dir)),
+			Dir:      site.Resolve(dir),
+			Display:  filepath.ToSlash(site.Resolve(dir)),
+			DirPos:   at,
 			Settings: settings,
 			Password: func() ([]byte, bool) {
 				v := o.Getenv(keys.PasswordEnv)
@@ -52,13 +53,13 @@ func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Sit
 	var shared *keySet
 	for _, iss := range site.Issuers {
 		if !iss.SharedKeys {
-			ks, ok := load(iss.KeyDir, iss.Keys)
+			ks, ok := load(iss.KeyDir, iss.Where("key_dir"), iss.Keys)
 			sets[iss] = &keySet{keys: ks, path: iss.JWKSPath, owner: "issuer " + iss.Issuer, pos: iss.Where("jwks_path"), ok: ok}
 			all = append(all, ks...)
 			continue
 		}
 		if shared == nil {
-			ks, ok := load(site.KeyDir, site.Keys)
+			ks, ok := load(site.KeyDir, site.Where("key_dir"), site.Keys)
 			shared = &keySet{keys: ks, path: site.JWKSPath, owner: "issuer " + iss.Issuer, pos: iss.Where("jwks_path"), ok: ok}
 			if len(site.Issuers) > 1 {
 				shared.owner = "the shared key set"

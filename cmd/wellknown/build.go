@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -26,6 +25,7 @@ var buildCmd = &command{
 	name:    "build",
 	summary: "build the site into the output directory",
 	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key FILE]
+                       [--json] [--strict] [--quiet]
 
 Examples:
   wellknown build                          build ./site.yaml and ./keys into ./out
@@ -50,12 +50,13 @@ Flags:
                       $SOURCE_DATE_EPOCH if set, else now)
       --sign-key FILE sign the tree with this key (PEM or cosign-encrypted;
                       ECDSA P-256/P-384/P-521, Ed25519 or RSA)
-` + exitStatusHelp,
+` + outputHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
 		fs.StringP("out", "o", "out", "")
 		fs.String("clock", "", "")
 		fs.String("sign-key", "", "")
+		outputFlags(fs)
 	},
 	run: runBuild,
 }
@@ -77,18 +78,19 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 		}
 	}
 	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
-	printDiagnostics(e.stderr, res.Warnings)
-	if err != nil {
-		var de *diag.Errors
-		if errors.As(err, &de) {
-			fmt.Fprintln(e.stderr, de)
-			fmt.Fprintf(e.stderr, "build failed: %s; %s was not changed\n", count(len(de.List), "error"), out)
-			return errSilent
-		}
+	report := newOutput(e, fs, "build")
+	if err := report.check(res, err, "build failed", "; "+out+" was not changed"); err != nil {
 		return err
 	}
 	if err := publish.Write(out, res.Artifacts); err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	if report.json {
+		report.emit(buildSummary(res, out, signer != nil))
+		return nil
+	}
+	if report.quiet {
+		return nil
 	}
 	summary(e.stdout, out, res)
 	if signer != nil {

@@ -26,7 +26,7 @@ import (
 var checkCmd = &command{
 	name:    "check",
 	summary: "validate site.yaml, keys and clients; write nothing",
-	usage: `Usage: wellknown check [--config site.yaml] [--clock TIME]
+	usage: `Usage: wellknown check [--config site.yaml] [--clock TIME] [--json] [--strict] [--quiet]
 
 Examples:
   wellknown check                      check ./site.yaml, keys/ and clients/
@@ -38,10 +38,11 @@ is listed as path:line:col: message, with the rule it breaks.
 Flags:
   -c, --config FILE   the site configuration (default site.yaml)
       --clock TIME    the date to check as of, 2027-01-31 or RFC 3339 (default: now)
-` + exitStatusHelp,
+` + outputHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
 		fs.String("clock", "", "")
+		outputFlags(fs)
 	},
 	run: runCheck,
 }
@@ -56,15 +57,16 @@ func runCheck(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 		return err
 	}
 	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv})
-	printDiagnostics(e.stderr, res.Warnings)
-	if err != nil {
-		var de *diag.Errors
-		if errors.As(err, &de) {
-			fmt.Fprintln(e.stderr, de)
-			fmt.Fprintf(e.stderr, "check failed: %s\n", count(len(de.List), "error"))
-			return errSilent
-		}
+	report := newOutput(e, fs, "check")
+	if err := report.check(res, err, "check failed", ""); err != nil {
 		return err
+	}
+	if report.json {
+		report.emit(buildSummary(res, "", false))
+		return nil
+	}
+	if report.quiet {
+		return nil
 	}
 	n := 0
 	if res.Clients != nil {

@@ -190,8 +190,9 @@ func loadSite(e *env, fs *pflag.FlagSet, now time.Time, keysOptional bool) (*sit
 	st, d := config.Parse(cfg, src)
 	if !d.HasErrors() {
 		ks, kd := keys.Load(keys.Options{
-			Dir:         filepath.Join(st.Dir, st.KeyDir),
-			Display:     filepath.ToSlash(filepath.Join(st.Dir, st.KeyDir)),
+			Dir:         st.Resolve(st.KeyDir),
+			Display:     filepath.ToSlash(st.Resolve(st.KeyDir)),
+			DirPos:      st.Where("key_dir"),
 			Settings:    st.Keys,
 			Password:    func() ([]byte, bool) { v := e.getenv(keys.PasswordEnv); return []byte(v), v != "" },
 			Now:         now,
@@ -344,7 +345,7 @@ func addKey(e *env, s *site, files []newFile, state config.State, now time.Time,
 	if _, d := config.Parse(s.File, out); d.HasErrors() {
 		return fmt.Errorf("%s: the edit would not parse, so nothing was written: %w", s.File, d.Err())
 	}
-	dir := filepath.Join(s.Dir, s.KeyDir)
+	dir := s.Resolve(s.KeyDir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -67,11 +68,19 @@ func run(ctx context.Context, e *env, args []string) int {
 	switch name {
 	case "-h", "--help", "help":
 		if len(rest) > 0 {
-			if c := lookup(rest[0]); c != nil {
+			// help keys generate: follow the words down the subcommands.
+			c := lookup(rest[0])
+			for _, word := range rest[1:] {
+				if c == nil {
+					break
+				}
+				c = c.sub(word)
+			}
+			if c != nil {
 				fmt.Fprint(e.stdout, c.usage)
 				return exitOK
 			}
-			fmt.Fprintf(e.stderr, "wellknown: unknown command %q\n", rest[0])
+			fmt.Fprintf(e.stderr, "wellknown: unknown command %q\n", strings.Join(rest, " "))
 			return exitUsage
 		}
 		fmt.Fprint(e.stdout, mainUsage())

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +21,7 @@ var probeCmd = &command{
 	name:    "probe",
 	summary: "check the deployed site against the built tree",
 	usage: `Usage: wellknown probe URL [--dir out] [--timeout 10s] [--cacert FILE]
+                       [--resolve HOST:PORT:ADDR]...
 
 Examples:
   wellknown probe https://id.example.com
@@ -29,6 +31,8 @@ Examples:
   wellknown probe https://id.internal.example --cacert corp-root.pem
       a site behind a private CA (or serve --tls, with the certificate
       serve printed)
+  wellknown probe https://login.example.com --resolve login.example.com:443:127.0.0.1:8443 --cacert preview-ca.pem
+      a preview on this machine, under the issuer it will be published at
 
 URL is where the site root is published. For every file the tree's
 _headers lists, probe makes one GET (with an Origin header, as a browser
@@ -43,6 +47,11 @@ Flags:
       --timeout DURATION limit for each request (default 10s)
       --cacert FILE      trust only the CA certificates in FILE (PEM), as
                          curl --cacert does, instead of the system's
+      --resolve HOST:PORT:ADDR
+                         connect to ADDR for HOST:PORT, as curl --resolve
+                         does; the URL, Host header and TLS name stay HOST.
+                         ADDR may carry its own port (127.0.0.1:8443,
+                         [::1]:8443). Repeatable
 ` + `
 Exit status:
   0  the live site serves the tree as built
@@ -54,6 +63,7 @@ Exit status:
 		fs.String("dir", "out", "the built tree")
 		fs.Duration("timeout", 10*time.Second, "limit for each request")
 		fs.String("cacert", "", "trust only the CA certificates in this PEM file")
+		fs.StringArray("resolve", nil, "connect to ADDR for HOST:PORT")
 	},
 	run: runProbe,
 }
@@ -72,16 +82,24 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
+	resolves, err := resolveFlags(fs, u)
+	if err != nil {
+		return err
+	}
 	base := &http.Client{Timeout: timeout}
+	t := http.DefaultTransport.(*http.Transport).Clone()
 	if f, _ := fs.GetString("cacert"); f != "" {
 		roots, err := certPool(f)
 		if err != nil {
 			return fmt.Errorf("probe: %w", err)
 		}
-		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.TLSClientConfig = &tls.Config{RootCAs: roots}
-		base.Transport = t
 	}
+	if len(resolves) > 0 {
+		t.Proxy = nil // the point is to reach this address, not a proxy's idea of the name
+		t.DialContext = probe.Dialer(resolves, (&net.Dialer{Timeout: timeout}).DialContext)
+	}
+	base.Transport = t
 	c := probe.Client(base)
 	ps := probe.Check(ctx, c, args[0], as)
 	for _, p := range ps {
@@ -98,6 +116,31 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	}
 	fmt.Fprintf(e.stdout, "ok: %d files served as built\n", len(as))
 	return nil
+}
+
+// resolveFlags reads the --resolve entries. One that the URL does not
+// reach is a usage error: a wrong port (443 for a preview on 8443) would
+// otherwise probe the real site, and seem to pass.
+func resolveFlags(fs *pflag.FlagSet, u *url.URL) ([]probe.Resolve, error) {
+	vs, _ := fs.GetStringArray("resolve")
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	var rs []probe.Resolve
+	hit := false
+	for _, v := range vs {
+		r, err := probe.ParseResolve(v)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		hit = hit || r.Matches(net.JoinHostPort(u.Hostname(), port))
+		rs = append(rs, r)
+	}
+	if len(rs) > 0 && !hit {
+		return nil, usagef("no --resolve entry is for %s, the host and port of %s", net.JoinHostPort(u.Hostname(), port), u)
+	}
+	return rs, nil
 }
 
 // certPool reads the PEM certificates in file.

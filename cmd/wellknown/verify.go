@@ -31,7 +31,7 @@ func validateTree(files map[string][]byte) []error {
 var verifyCmd = &command{
 	name:    "verify",
 	summary: "check a built tree offline against the publisher's key",
-	usage: `Usage: wellknown verify [--key publisher.pub] [--clock TIME] [DIR | BUNDLE]
+	usage: `Usage: wellknown verify [--key publisher.pub] [--clock TIME] [--json] [DIR | BUNDLE]
 
 Examples:
   wellknown verify --key publisher.pub out
@@ -60,6 +60,7 @@ Flags:
                 never only the copy in DIR/signatures/publisher.pub
   --clock TIME  check the expiry as of this time, 2027-01-31 or RFC 3339
                 (default: now; SOURCE_DATE_EPOCH is not read)
+  --json        print one JSON report on stdout (the verdict and every problem)
 
 Exit status:
   0  valid
@@ -70,6 +71,7 @@ Exit status:
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("key", "", "the publisher's public key (PEM)")
 		fs.String("clock", "", "")
+		fs.Bool("json", false, "")
 	},
 	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 		if len(args) > 1 {
@@ -84,7 +86,7 @@ Exit status:
 			return err
 		}
 		if fi, err := os.Stat(dir); err == nil && fi.Mode().IsRegular() {
-			return verifyBundle(e, dir, opts)
+			return verifyBundle(e, fs, dir, opts)
 		}
 		files, irregular, err := tree.Read(dir)
 		if err != nil {
@@ -100,12 +102,22 @@ Exit status:
 			}
 		}
 		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Path < rep.Problems[j].Path })
-		printReport(e, dir, func(p string) string { return path.Join(dir, p) }, rep)
-		if rep.Status() != sign.Valid {
-			return errSilent
-		}
-		return nil
+		return showVerify(e, fs, dir, func(p string) string { return path.Join(dir, p) }, rep)
 	},
+}
+
+// showVerify prints rep for name, as JSON with --json, and fails silently
+// (the report said why) unless the tree is valid.
+func showVerify(e *env, fs *pflag.FlagSet, name string, where func(string) string, rep *sign.Report) error {
+	if asJSON, _ := fs.GetBool("json"); asJSON {
+		verifyReport(e, where, name, rep)
+	} else {
+		printReport(e, name, where, rep)
+	}
+	if rep.Status() != sign.Valid {
+		return errSilent
+	}
+	return nil
 }
 
 // verifyOptions loads the trusted key named by --key, if any, and reads

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/pflag"
+
 	"github.com/wellknown-dev/wellknown/generator/bundle"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
@@ -11,7 +13,7 @@ import (
 // verifyBundle is verify of a bundle archive rather than a tree: streamed
 // under the same limits as import and checked as import checks it
 // (bundle.Check), with nothing written.
-func verifyBundle(e *env, name string, opts sign.VerifyOptions) error {
+func verifyBundle(e *env, fs *pflag.FlagSet, name string, opts sign.VerifyOptions) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
@@ -21,9 +23,5 @@ func verifyBundle(e *env, name string, opts sign.VerifyOptions) error {
 	if rep == nil { // refused before verification
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	printReport(e, name, func(p string) string { return name + ": " + p }, rep)
-	if rep.Status() != sign.Valid {
-		return errSilent
-	}
-	return nil
+	return showVerify(e, fs, name, func(p string) string { return name + ": " + p }, rep)
 }

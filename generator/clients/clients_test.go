@@ -155,6 +155,9 @@ jwks_uri: https://svc.example.com/jwks.json
 			`clients/c.yaml:5:1: language tag "en-US-Latn" has subtags out of order (language-script-region-variant-extension) (BCP 47, RFC 7591 §2.2)`}},
 		{name: "tags match case-insensitively", file: web + "client_name#ja-JP: A\nclient_name#JA-jp: B\n", want: []string{
 			`clients/c.yaml:6:1: client_name#JA-jp has the language tag of line 5: tags match without regard to case (RFC 7591 §2.2, RFC 5646 §2.1.1)`}},
+		{name: "unregistered subtag warns", file: web + "client_name#jp: ウェブ\n", want: []string{
+			`clients/c.yaml:5:1: warning: language tag "jp": subtag "jp" is not in the IANA Language Subtag Registry; clients that ask for a registered tag will not pick this value`}},
+		{name: "tags match as strings, not canonical forms", file: web + "client_name#iw: A\nclient_name#he: B\n"},
 		{name: "tag on a field that takes none", file: web + "scope#en: openid\n", want: []string{
 			`clients/c.yaml:5:1: scope is not a human-readable field and takes no language tag (RFC 7591 §2.2)`}},
 		// Other fields.

@@ -3,6 +3,8 @@ package clients
 import (
 	"errors"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // irregular are the grandfathered tags of RFC 5646 §2.2.8 that the langtag
@@ -15,9 +17,28 @@ var irregular = map[string]bool{
 }
 
 // checkLangTag reports whether tag is a well-formed BCP 47 language tag
-// (RFC 5646 §2.1). Whether its subtags are registered is not checked: the
-// registry grows, and a well-formed tag is what RFC 7591 §2.2 asks for.
-// Tags are compared without regard to case (RFC 5646 §2.1.1).
+// (RFC 5646 §2.1), what RFC 7591 §2.2 asks of a member name's tag. Tags are
+// compared without regard to case (RFC 5646 §2.1.1), by the caller.
+//
+// This checker stays, rather than golang.org/x/text/language.Parse, because
+// Parse answers another question: is this a tag x/text can canonicalize to
+// a locale? It accepts what is not BCP 47 and refuses what is, and
+// TestLangTagAgainstXText pins each difference:
+//   - it accepts "en_US" (an underscore is no subtag separator, and a client
+//     looking up client_name#en-US would not find it), repeated variants
+//     ("de-1996-1996"), repeated extension singletons ("en-a-bbb-a-ccc")
+//     and four extlangs, all ill-formed by RFC 5646 §2.2;
+//   - it refuses well-formed tags: languages of 4 to 8 letters (reserved
+//     or registrable, §2.2.1), and every subtag its copy of the registry
+//     does not hold, which would make an old wellknown refuse a tag the
+//     registry added after its release;
+//   - it canonicalizes ("iw" to "he", "i-klingon" to "tlh"), where RFC 7591
+//     matches tags as strings without regard to case: client_name#iw and
+//     client_name#he are two members to a client, not one.
+//
+// x/text is used for what it knows that a grammar cannot: whether the
+// subtags are registered (see unregistered), which draws a warning, not an
+// error.
 func checkLangTag(tag string) error {
 	t := strings.ToLower(tag)
 	if irregular[t] {
@@ -120,3 +141,16 @@ func digits(s string) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// unregistered returns the subtag of a well-formed tag that the IANA
+// Language Subtag Registry, as golang.org/x/text knows it, does not hold:
+// "jp" in client_name#jp (Japanese is ja; JP is the region), or "" when
+// every subtag is known. Private-use tags ("x-…", "qaa") are known.
+func unregistered(tag string) string {
+	_, err := language.Parse(tag)
+	var ve language.ValueError
+	if errors.As(err, &ve) {
+		return ve.Subtag()
+	}
+	return ""
+}

@@ -118,6 +118,9 @@ func (f *File) decodeField(w *yamlwalk.Walker, p yamlwalk.Pair) {
 			w.Errorf(p.KNode, "language tag %q %v (BCP 47, RFC 7591 §2.2)", tag, err)
 			return
 		}
+		if sub := unregistered(tag); sub != "" {
+			w.Warnf(p.KNode, "language tag %q: subtag %q is not in the IANA Language Subtag Registry; clients that ask for a registered tag will not pick this value", tag, sub)
+		}
 	}
 	f.set[name] = true
 	f.pos[p.Key] = w.Pos(p.Val)

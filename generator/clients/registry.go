@@ -72,7 +72,7 @@ func (r *Registry) MetadataDocuments() bool {
 
 // DirOf returns the client directory of a site on disk and as messages name it.
 func DirOf(site *config.Site) (dir, display string) {
-	dir = filepath.Join(site.Dir, site.Clients.Dir)
+	dir = site.Resolve(site.Clients.Dir)
 	return dir, filepath.ToSlash(dir)
 }
 

@@ -28,7 +28,7 @@ func TestAcrossFiles(t *testing.T) {
 			`clients/a.yaml:5:1: client_secret cannot be published: a published file is public: a secret in it is no secret; confidential clients authenticate with private_key_jwt and a public key (RFC 7591 §3.2.1)`,
 			`clients/b.yaml:1:17: redirect URI "http://x.example/" must use https; http is only for a native app's loopback redirect (RFC 8252 §7.3, RFC 6749 §3.1.2.1)`}},
 		{name: "not YAML", files: map[string]string{"a.yaml": "redirect_uris: [\n"}, want: []string{
-			`clients/a.yaml:2: invalid YAML: did not find expected node content`}},
+			`clients/a.yaml:2:1: invalid YAML: did not find expected node content`}},
 		{name: "not a mapping", files: map[string]string{"a.yaml": "- a\n"}, want: []string{
 			`clients/a.yaml:1:1: a client file must be a mapping, not a list`}},
 	} {

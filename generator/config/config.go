@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,8 @@ type Site struct {
 	// Issuers, Resources and Federation: see issuers.go.
 	extensions
 
-	pos map[string]diag.Pos
+	pos     map[string]diag.Pos
+	refused map[string]bool // metadata fields written but refused
 }
 
 // KeySettings is what site.yaml says of one file in the key directory.
@@ -119,6 +121,18 @@ func (s *Site) Where(name string) diag.Pos {
 		return p
 	}
 	return diag.Pos{Path: s.File}
+}
+
+// Refused reports whether the metadata field name is written but was refused
+// with an error of its own: a rule that requires the field says nothing
+// more, so that one mistake is reported once.
+func (s *Site) Refused(name string) bool { return s.refused[name] }
+
+func (s *Site) refuse(name string) {
+	if s.refused == nil {
+		s.refused = map[string]bool{}
+	}
+	s.refused[name] = true
 }
 
 // Lookup returns the metadata value called name.
@@ -192,6 +206,7 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 		case "jwks_path":
 			jwksNode = p.Val
 		case "key_dir":
+			s.pos[p.Key] = w.Pos(p.Val) // a directory's problems point at its name
 			if v, ok := w.Str(p.Val, "key_dir"); ok {
 				if v == "" {
 					w.Errorf(p.Val, "key_dir must not be empty")
@@ -329,7 +344,27 @@ func parseAbsolute(v string) (*url.URL, error) {
 	case u.User != nil:
 		return nil, errors.New("must not hold a user name or password")
 	}
+	if err := checkPort(u); err != nil {
+		return nil, err
+	}
 	return u, nil
+}
+
+// checkPort refuses a port TCP cannot have, which url.Parse lets through
+// (it checks only that a port is digits), and an empty one ("host:"), which
+// a client would drop and then no longer match the identifier.
+func checkPort(u *url.URL) error {
+	if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("has an empty port in %q; leave out the colon", u.Host)
+	}
+	p := u.Port()
+	if p == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("has port %s, outside 1-65535", p)
+	}
+	return nil
 }
 
 // checkURIChars refuses what RFC 3986 leaves out of a URI: spaces, control
@@ -509,6 +544,9 @@ func (s *Site) decodeMetadata(w *yamlwalk.Walker, n *yaml.Node) {
 				continue
 			}
 			w.Unknown(p, " in metadata", metadata.Names())
+			if typo := yamlwalk.Suggest(p.Key, metadata.Names()); typo != "" {
+				s.refuse(typo) // a misspelt field is not also a missing one
+			}
 			continue
 		}
 		v := Value{Field: f, Pos: w.Pos(p.KNode)}
@@ -539,6 +577,7 @@ func (s *Site) decodeMetadata(w *yamlwalk.Walker, n *yaml.Node) {
 			v.Value, v.Items, ok = s.decodeEndpoints(w, p.Key, p.Val, f)
 		}
 		if !ok {
+			s.refuse(p.Key)
 			continue
 		}
 		if f.Derived {
@@ -601,6 +640,17 @@ func checkURL(k metadata.Kind, v string) error {
 
 // ParseDate reads a day (midnight UTC) or an RFC 3339 instant.
 func ParseDate(s string) (time.Time, error) { return yamlwalk.ParseDate(s) }
+
+// Resolve returns where a directory setting of the site (key_dir,
+// clients.dir) is on disk: an absolute path as written, so that keys can
+// live outside the repository (/etc/wellknown/keys), and a relative one
+// against the directory of site.yaml, wherever the build is run from.
+func (s *Site) Resolve(dir string) string {
+	if filepath.IsAbs(dir) {
+		return filepath.Clean(dir)
+	}
+	return filepath.Join(s.Dir, dir)
+}
 
 // JWKSCacheLifetime is how long a relying party or CDN may go on using a
 // key set it fetched: a new key must be published that long before it

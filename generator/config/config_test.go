@@ -33,6 +33,39 @@ type parseCase struct {
 const okIssuer = "issuer: https://login.example.com"
 
 var parseCases = []parseCase{
+	// Ports: url.Parse checks only that a port is digits.
+	{
+		name: "issuer port above 65535",
+		yaml: lines("issuer: https://login.example.com:65536"),
+		errs: []string{"site.yaml:1:9: issuer has port 65536, outside 1-65535 (RFC 8414 §2)"},
+	},
+	{
+		name: "issuer port 0",
+		yaml: lines("issuer: https://login.example.com:0/t"),
+		errs: []string{"site.yaml:1:9: issuer has port 0, outside 1-65535 (RFC 8414 §2)"},
+	},
+	{
+		name: "issuer with an empty port",
+		yaml: lines("issuer: https://login.example.com:/t"),
+		errs: []string{`site.yaml:1:9: issuer has an empty port in "login.example.com:"; leave out the colon (RFC 8414 §2)`},
+	},
+	{
+		name: "issuer port 65535 is fine",
+		yaml: lines("issuer: https://login.example.com:65535"),
+		check: func(t *testing.T, s *config.Site) {
+			if s.BaseURL.Host != "login.example.com:65535" {
+				t.Errorf("base_url %v", s.BaseURL)
+			}
+		},
+	},
+	{
+		name: "base_url and endpoint ports",
+		yaml: lines(okIssuer, "base_url: https://login.example.com:99999", "metadata:", "  token_endpoint: https://login.example.com:123456/token"),
+		errs: []string{
+			"site.yaml:2:11: base_url has port 99999, outside 1-65535",
+			"site.yaml:4:19: token_endpoint has port 123456, outside 1-65535 (RFC 8414 §2)",
+		},
+	},
 	// Fields the schema does not have.
 	{
 		name: "unknown top-level field with a hint",
@@ -615,12 +648,12 @@ var parseCases = []parseCase{
 	{
 		name: "syntax error in the scanner",
 		yaml: lines(okIssuer, "metadata:", "\ttoken_endpoint: https://login.example.com/token"),
-		errs: []string{"site.yaml:3: invalid YAML: found character that cannot start any token"},
+		errs: []string{"site.yaml:3:1: invalid YAML: found a tab character where indentation is expected\n\thint: YAML indents with spaces only; replace the tab with spaces"},
 	},
 	{
 		name: "syntax error on the first line",
 		yaml: lines(`issuer: "https://login.example.com`),
-		errs: []string{"site.yaml:2: invalid YAML: found unexpected end of stream"},
+		errs: []string{"site.yaml:1:9: invalid YAML: quoted string is not closed before the end of the file\n\thint: add the closing quote"},
 	},
 	{
 		name: "root is a list",

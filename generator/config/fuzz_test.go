@@ -1,9 +1,11 @@
 package config_test
 
 import (
+	"bytes"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,8 +46,11 @@ func FuzzParse(f *testing.F) {
 		}
 		if d.HasErrors() {
 			for _, e := range d.Errors() {
-				if e.Path != "site.yaml" || e.Line <= 0 {
+				if e.Path != "site.yaml" || e.Line <= 0 || e.Col <= 0 {
 					t.Errorf("error without a position: %q", e.Error())
+				}
+				if n := bytes.Count(data, []byte("\n")) + 1; e.Line > n {
+					t.Errorf("error past the last line (%d): %q", n, e.Error())
 				}
 			}
 			return
@@ -74,6 +79,11 @@ func checkAccepted(t *testing.T, s *config.Site) {
 	u, err := url.Parse(s.Issuer)
 	if err != nil {
 		t.Fatalf("issuer %q accepted but does not parse: %v", s.Issuer, err)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			t.Errorf("issuer %q accepted with port %s", s.Issuer, p)
+		}
 	}
 	if u.Scheme != "https" || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		t.Errorf("issuer %q accepted, but RFC 8414 §2 wants https, a host, no query and no fragment", s.Issuer)

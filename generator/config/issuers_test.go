@@ -66,7 +66,7 @@ var issuerCases = []parseCase{
 			if len(b.Keys) != 1 || b.Keys[0].Alg != "RS256" {
 				t.Errorf("issuer b keys %v", b.Keys)
 			}
-			if got := b.Where("key_dir").String(); got != "site.yaml:6:5" {
+			if got := b.Where("key_dir").String(); got != "site.yaml:6:14" { // its value: the directory named
 				t.Errorf("key_dir at %s", got)
 			}
 			if got := b.Entry().String(); got != "site.yaml:4:5" {

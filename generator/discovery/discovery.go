@@ -54,7 +54,7 @@ func SignedMetadata(site *config.Site, doc jsonout.Object, k keys.Key) (string, 
 // nil, the documents carry signed_metadata made with it.
 func Render(site *config.Site, ks []keys.Key, signer *keys.Key, header http.Header) ([]artifact.Artifact, *diag.List) {
 	var diags diag.List
-	check(site, ks, &diags)
+	check(site, ks, true, &diags)
 	issuer, _ := url.Parse(site.Issuer)
 	locs := Locations(issuer, site.BaseURL, site.OpenID)
 	hostable := 0
@@ -151,7 +151,17 @@ var knownJWSAlgs = []string{
 	"PS256", "PS384", "PS512", "none", "EdDSA", "Ed25519", "Ed448", "ES256K",
 }
 
-func check(site *config.Site, ks []keys.Key, diags *diag.List) {
+// Check applies the metadata rules that Render applies, for a build that
+// fails before rendering, so that one run reports them beside the key and
+// client errors. keysKnown is false when the key set did not load: the rules
+// that need the keys are then left out rather than failing for want of them.
+func Check(site *config.Site, ks []keys.Key, keysKnown bool) *diag.List {
+	var diags diag.List
+	check(site, ks, keysKnown, &diags)
+	return &diags
+}
+
+func check(site *config.Site, ks []keys.Key, keysKnown bool, diags *diag.List) {
 	list := func(name string) ([]string, config.Value, bool) {
 		v, ok := site.Lookup(name)
 		if !ok {
@@ -162,6 +172,9 @@ func check(site *config.Site, ks []keys.Key, diags *diag.List) {
 	}
 	has := func(name string) bool { _, ok := site.Lookup(name); return ok }
 	missing := func(name, rule, hint string) {
+		if site.Refused(name) {
+			return // written but refused: its error is at its line already
+		}
 		diags.Errorf(site.Where("metadata"), "%s is required (%s)", name, rule)
 		if hint != "" {
 			diags.Hint("%s", hint)
@@ -233,7 +246,7 @@ func check(site *config.Site, ks []keys.Key, diags *diag.List) {
 		}
 		jwt := ok && (slices.Contains(methods, "private_key_jwt") || slices.Contains(methods, "client_secret_jwt"))
 		algs, av, algsSet := list(pair[1])
-		if jwt && !algsSet {
+		if jwt && !algsSet && !site.Refused(pair[1]) {
 			diags.Errorf(mv.Pos, "%s is required because %s lists private_key_jwt or client_secret_jwt (RFC 8414 §2)", pair[1], pair[0])
 			diags.Hint("add %s: [RS256, ES256]", pair[1])
 		}
@@ -256,6 +269,9 @@ func check(site *config.Site, ks []keys.Key, diags *diag.List) {
 		}
 	}
 	for _, name := range serverSigning {
+		if !keysKnown {
+			break
+		}
 		algs, v, _ := list(name)
 		for i, a := range algs {
 			if a == "none" || strings.HasPrefix(a, "HS") {
@@ -268,10 +284,14 @@ func check(site *config.Site, ks []keys.Key, diags *diag.List) {
 		}
 	}
 
-	if ccm, v, ok := list("code_challenge_methods_supported"); !ok {
+	ccm, v, ok := list("code_challenge_methods_supported")
+	switch {
+	case !ok && site.Refused("code_challenge_methods_supported"):
+		// refused where it is written
+	case !ok:
 		diags.Warnf(site.Where("metadata"), "code_challenge_methods_supported is missing: MCP clients refuse authorization servers that do not advertise PKCE")
 		diags.Hint("add code_challenge_methods_supported: [S256]")
-	} else if !slices.Contains(ccm, "S256") {
+	case !slices.Contains(ccm, "S256"):
 		diags.Warnf(v.Pos, "code_challenge_methods_supported lacks S256, the method clients must use when they can (RFC 7636 §4.2)")
 	}
 }

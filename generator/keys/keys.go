@@ -68,6 +68,10 @@ type Options struct {
 	Now time.Time
 	// KeepExpired keeps retired keys past their date, for listings.
 	KeepExpired bool
+	// DirPos is where site.yaml names the directory (its key_dir setting):
+	// a problem of the directory as a whole is reported there. Without a
+	// line, it is reported at the directory.
+	DirPos diag.Pos
 }
 
 // skip reports whether a file in the key directory is not a key: dot files,
@@ -87,10 +91,19 @@ func skip(name string) bool {
 // finds; the keys are nil when there are errors.
 func Load(o Options) ([]Key, *diag.List) {
 	var diags diag.List
-	dirPos := diag.Pos{Path: o.Display}
+	dirPos, dirName := diag.Pos{Path: o.Display}, ""
+	if o.DirPos.Line > 0 {
+		dirPos, dirName = o.DirPos, " "+o.Display
+	}
 	entries, err := os.ReadDir(o.Dir)
 	if err != nil {
-		diags.Errorf(dirPos, "cannot read the key directory: %v", diag.Cause(err))
+		diags.Errorf(dirPos, "cannot read the key directory%s: %v", dirName, diag.Cause(err))
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && o.DirPos.Line == 0:
+			diags.Hint("make the directory and run wellknown keys generate, or set key_dir in site.yaml")
+		case errors.Is(err, fs.ErrNotExist):
+			diags.Hint("a relative key_dir is read from the directory of site.yaml; an absolute one as written")
+		}
 		return nil, &diags
 	}
 	var items []*item
@@ -123,7 +136,7 @@ func Load(o Options) ([]Key, *diag.List) {
 		}
 		items = append(items, it)
 	}
-	groups := group(items, &diags)
+	groups := orphanCerts(group(items, &diags), &diags)
 	keys := make([]Key, 0, len(groups))
 	settings := match(groups, o, &diags)
 	for i, g := range groups {
@@ -139,7 +152,10 @@ func Load(o Options) ([]Key, *diag.List) {
 		keys = dropExpired(keys, o, &diags)
 	}
 	if len(keys) == 0 {
-		diags.Errorf(dirPos, "no keys to publish: the key set would be empty")
+		if dirName != "" {
+			dirName = " in" + dirName
+		}
+		diags.Errorf(dirPos, "no keys to publish%s: the key set would be empty", dirName)
 		diags.Hint("put a private key, public key or certificate in %s, or run wellknown keys generate", o.Display)
 		return nil, &diags
 	}
@@ -210,6 +226,36 @@ func group(items []*item, diags *diag.List) [][]*item {
 	}
 	return groups
 }
+
+// orphanCerts refuses a certificate file that shares its name with a key
+// file (signing.crt beside signing.pem) but holds another key: it was meant
+// to pair with that file, and published on its own it would become a new
+// active key that nothing signs with. A certificate whose name matches no
+// key file stays a key of its own, the way an HSM or KMS key is published.
+func orphanCerts(groups [][]*item, diags *diag.List) [][]*item {
+	keyFiles := map[string]string{} // stem → key file
+	for _, g := range groups {
+		for _, it := range g {
+			if it.bare {
+				keyFiles[stem(it.name)] = it.file
+			}
+		}
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if len(g) == 1 && !g[0].bare {
+			if other, ok := keyFiles[stem(g[0].name)]; ok {
+				diags.Errorf(diag.Pos{Path: g[0].file}, "the certificate is for another key than %s, and no key file holds its key; on its own it would be published as a new active key", other)
+				diags.Hint("replace it with the certificate of %s's key, or rename it if it is meant to publish a key of its own", other)
+				continue
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func stem(name string) string { return strings.TrimSuffix(name, filepath.Ext(name)) }
 
 // match finds the site.yaml settings of each group.
 func match(groups [][]*item, o Options, diags *diag.List) []*config.KeySettings {
@@ -284,6 +330,12 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 	}
 	if err := checkAlg(pub, use, alg); err != nil {
 		fail(at("alg"), "%s: %v", first.file, err)
+	} else if alg == "Ed25519" {
+		// RFC 9864 names the algorithm Ed25519 and deprecates EdDSA, but
+		// relying parties have not followed yet: go-oidc (see
+		// TestEd25519AlgRefused), PyJWT and authlib verify EdDSA only.
+		diags.Warnf(at("alg"), "%s: alg Ed25519 (RFC 9864) is refused by go-oidc, PyJWT and authlib, which accept the same key and signatures as EdDSA", first.file)
+		diags.Hint("publish alg: EdDSA until the relying parties you serve accept Ed25519")
 	}
 	tp, _ := thumbprint(pub)
 	k.Thumbprint = tp

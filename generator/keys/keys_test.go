@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -341,6 +342,18 @@ func TestErrors(t *testing.T) {
 			[]string{"keys/a.crt: certificate 1 (CN=leaf) is not signed by certificate 2 (CN=stranger): x509: ECDSA verification failure; list the chain leaf first"}},
 		{"certificate for another key", map[string][]byte{"a.pem": append(tk.PKCS8(t, other), tk.Certs(leafCert)...)}, nil, "",
 			[]string{"keys/a.pem: the first certificate is for another key than the one in the file; put the certificate of the key first"}},
+		{"certificate beside a key file of another key", map[string][]byte{"signing.pem": tk.PKCS8(t, other), "signing.crt": tk.Certs(leafCert)}, nil, "",
+			[]string{"keys/signing.crt: the certificate is for another key than keys/signing.pem, and no key file holds its key; on its own it would be published as a new active key"}},
+		{"truncated certificate", map[string][]byte{"a.crt": tk.PEM("CERTIFICATE", leafCert.Raw[:len(leafCert.Raw)/2])}, nil, "",
+			[]string{"keys/a.crt: PEM block 1 (CERTIFICATE): invalid certificate: the data is not an X.509 certificate: it is damaged, or another kind of data under a \"CERTIFICATE\" label"}},
+		{"private key under a public key label", map[string][]byte{"a.pub": tk.PEM("PUBLIC KEY", pemBytes(t, full))}, nil, "",
+			[]string{"keys/a.pub: PEM block 1 (PUBLIC KEY): invalid public key: the data is not a public key (SubjectPublicKeyInfo): it is damaged, or another kind of data under a \"PUBLIC KEY\" label"}},
+		{"truncated private key", map[string][]byte{"a.pem": tk.PEM("PRIVATE KEY", pemBytes(t, full)[:40])}, nil, "",
+			[]string{"keys/a.pem: PEM block 1 (PRIVATE KEY): invalid private key: the data ends early: the file is truncated"}},
+		{"certificate with trailing bytes", map[string][]byte{"a.crt": tk.PEM("CERTIFICATE", append(append([]byte{}, leafCert.Raw...), 0, 0))}, nil, "",
+			[]string{"keys/a.crt: PEM block 1 (CERTIFICATE): invalid certificate: extra bytes follow the data: the block holds more than an X.509 certificate"}},
+		{"jwk with a damaged x5c", map[string][]byte{"a.jwk": []byte(`{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","x5c":["aGVsbG8="]}`)}, nil, "",
+			[]string{`keys/a.jwk: not a valid JWK: an x5c entry is not a certificate: it is damaged, or not the standard base64 of a DER certificate (RFC 7517 §4.7)`}},
 		{"two keys in a file", map[string][]byte{"a.pem": append(full, tk.PKCS8(t, other)...)}, nil, "",
 			[]string{"keys/a.pem: PEM block 2 (PRIVATE KEY): a second key in the same file; keep one key (and its certificates) per file"}},
 		{"symmetric jwk", map[string][]byte{"a.jwk": []byte(`{"kty":"oct","k":"c2VjcmV0"}`)}, nil, "",
@@ -497,4 +510,13 @@ func x5cMismatch(t *testing.T, key *ecdsa.PrivateKey, cert *x509.Certificate) []
 	m["x5c"] = []string{base64.StdEncoding.EncodeToString(cert.Raw)}
 	b, _ := json.Marshal(m)
 	return b
+}
+
+// pemBytes returns the DER bytes of the first PEM block of data.
+func pemBytes(t *testing.T, data []byte) []byte {
+	b, _ := pem.Decode(data)
+	if b == nil {
+		t.Fatal("no PEM block")
+	}
+	return b.Bytes
 }

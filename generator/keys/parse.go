@@ -66,6 +66,9 @@ func parseJWK(data []byte) (*item, error) {
 	}
 	var k jose.JSONWebKey
 	if err := k.UnmarshalJSON(data); err != nil {
+		if msg := err.Error(); strings.Contains(msg, "unmarshal x5c") && (strings.Contains(msg, "x509:") || strings.Contains(msg, "asn1:")) {
+			return nil, fmt.Errorf("not a valid JWK: %w", &derError{"an x5c entry is not a certificate: it is damaged, or not the standard base64 of a DER certificate (RFC 7517 §4.7)", err})
+		}
 		return nil, fmt.Errorf("not a valid JWK: %w", err)
 	}
 	it := &item{jwk: &k, bare: true, chain: k.Certificates}
@@ -121,7 +124,7 @@ func (it *item) addBlock(b *pem.Block, password func() ([]byte, bool)) error {
 	case "CERTIFICATE":
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return fmt.Errorf("invalid certificate: %w", err)
+			return fmt.Errorf("invalid certificate: %w", plainDER(b.Type, err))
 		}
 		if it.pub == nil {
 			it.pub = c.PublicKey
@@ -137,7 +140,7 @@ func (it *item) addBlock(b *pem.Block, password func() ([]byte, bool)) error {
 			pub, err = x509.ParsePKCS1PublicKey(b.Bytes)
 		}
 		if err != nil {
-			return fmt.Errorf("invalid public key: %w", err)
+			return fmt.Errorf("invalid public key: %w", plainDER(b.Type, err))
 		}
 		return it.setKey(pub, nil)
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY",
@@ -158,7 +161,7 @@ func (it *item) addBlock(b *pem.Block, password func() ([]byte, bool)) error {
 			if encrypted {
 				return fmt.Errorf("cannot decrypt private key (wrong password in %s?)", PasswordEnv)
 			}
-			return fmt.Errorf("invalid private key: %w", err)
+			return fmt.Errorf("invalid private key: %w", plainDER(b.Type, err))
 		}
 		signer, ok := priv.(crypto.Signer)
 		if !ok {
@@ -185,4 +188,45 @@ type equaler interface{ Equal(crypto.PublicKey) bool }
 func samePublic(a, b crypto.PublicKey) bool {
 	e, ok := a.(equaler)
 	return ok && e.Equal(b)
+}
+
+// derFormats names the structure each PEM label promises.
+var derFormats = map[string]string{
+	"CERTIFICATE":     "an X.509 certificate",
+	"PUBLIC KEY":      "a public key (SubjectPublicKeyInfo)",
+	"RSA PUBLIC KEY":  "a PKCS #1 RSA public key",
+	"PRIVATE KEY":     "a PKCS #8 private key",
+	"RSA PRIVATE KEY": "a PKCS #1 RSA private key",
+	"EC PRIVATE KEY":  "a SEC 1 EC private key",
+}
+
+// derError says in plain words what encoding/asn1 and crypto/x509 report as
+// "asn1: structure error: tags don't match (16 vs {class:1 tag:7 …})". The
+// original stays reachable with errors.Unwrap.
+type derError struct {
+	msg string
+	err error
+}
+
+func (e *derError) Error() string { return e.msg }
+func (e *derError) Unwrap() error { return e.err }
+
+// plainDER rewords a parse error of a PEM block's DER bytes. Errors that are
+// not about the encoding (an unsupported curve or algorithm) are already
+// plain and stay as they are.
+func plainDER(pemType string, err error) error {
+	msg := err.Error()
+	what := derFormats[pemType]
+	if what == "" {
+		what = "the data its label names"
+	}
+	switch {
+	case strings.Contains(msg, "data truncated"):
+		return &derError{"the data ends early: the file is truncated", err}
+	case strings.Contains(msg, "trailing data"):
+		return &derError{"extra bytes follow the data: the block holds more than " + what, err}
+	case strings.Contains(msg, "asn1:"), strings.Contains(msg, "x509: malformed"):
+		return &derError{fmt.Sprintf("the data is not %s: it is damaged, or another kind of data under a %q label", what, pemType), err}
+	}
+	return err
 }

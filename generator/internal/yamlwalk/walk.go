@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -41,9 +40,19 @@ type Walker struct {
 	errors      int
 	suggestions int
 	aborted     bool
+	lines       int // in the file; 0 when not known
 }
 
-func (w *Walker) Pos(n *yaml.Node) diag.Pos { return w.File.At(n.Line, n.Column) }
+// Pos is where n is written. yaml.v3 puts an empty document's null one line
+// past the end of a file that does not end in a newline: such a position is
+// moved to the last line, which an editor can go to.
+func (w *Walker) Pos(n *yaml.Node) diag.Pos {
+	line, col := n.Line, n.Column
+	if w.lines > 0 && line > w.lines {
+		line, col = w.lines, 1
+	}
+	return w.File.At(line, col)
+}
 
 func (w *Walker) Errorf(n *yaml.Node, format string, args ...any) {
 	if w.aborted {
@@ -266,25 +275,12 @@ func quoteScalar(n *yaml.Node) string {
 	return Describe(n)
 }
 
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError turns a yaml.v3 parse error into a positioned diagnostic.
-func (w *Walker) syntaxError(err error) {
-	msg := err.Error()
-	for _, line := range strings.Split(msg, "\n") {
-		line = strings.TrimSpace(line)
-		if m := yamlErrLine.FindStringSubmatch(line); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			// yaml.v3 numbers parser errors ("did not find expected …") from
-			// 0, at the start of the enclosing block; scanner errors from 1.
-			if strings.Contains(m[2], "did not find expected") {
-				n++
-			}
-			w.Diags.Errorf(w.File.At(n, 0), "invalid YAML: %s", m[2])
-			continue
-		}
-		if line != "" && line != "yaml: unmarshal errors:" {
-			w.Diags.Errorf(w.File.At(1, 0), "invalid YAML: %s", strings.TrimPrefix(line, "yaml: "))
+// syntaxError turns a yaml.v3 parse error into positioned diagnostics.
+func (w *Walker) syntaxError(err error, data []byte) {
+	for _, p := range locate(err, data) {
+		w.Diags.Errorf(w.File.At(p.Line, p.Col), "invalid YAML: %s", p.Msg)
+		if p.Hint != "" {
+			w.Diags.Hint("%s", p.Hint)
 		}
 	}
 }
@@ -332,7 +328,7 @@ func editDistance(a, b string) int {
 // diags. No input makes it panic: yaml.v3 has panicked on hostile input
 // before, and the answer to any input is a diagnostic, never a crash.
 func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.Node, w *Walker) {
-	w = &Walker{File: diag.Pos{Path: path}, Diags: diags}
+	w = &Walker{File: diag.Pos{Path: path}, Diags: diags, lines: bytes.Count(data, []byte("\n")) + 1}
 	if len(data) > maxSize {
 		diags.Errorf(w.File, "file is larger than %d bytes", maxSize)
 		return nil, w
@@ -349,7 +345,7 @@ func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.
 		if errors.Is(err, io.EOF) {
 			diags.Errorf(w.File.At(1, 1), "file is empty")
 		} else {
-			w.syntaxError(err)
+			w.syntaxError(err, data)
 		}
 		return nil, w
 	}
@@ -358,7 +354,7 @@ func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.
 		diags.Errorf(w.File.At(extra.Line, extra.Column), "file must hold a single YAML document")
 		return nil, w
 	} else if !errors.Is(err, io.EOF) {
-		w.syntaxError(err)
+		w.syntaxError(err, data)
 		return nil, w
 	}
 	root = &doc
