@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,5 +182,35 @@ func TestNewNeedsHeaders(t *testing.T) {
 	os.Remove(filepath.Join(dir, hosting.HeadersFile))
 	if _, err := serve.New(dir, log.New(io.Discard, "", 0)); err == nil || !strings.Contains(err.Error(), "hint:") {
 		t.Errorf("New without _headers: %v", err)
+	}
+}
+
+// TestReloadConcurrent sends many requests at once right after a swap: each
+// must get the new tree, none the one it replaced, though only one of them
+// reloads (probe sends its requests this way after a rebuild).
+func TestReloadConcurrent(t *testing.T) {
+	dir := sitetest.Tree(t, issuer)
+	srv := newServer(t, dir)
+	next := dir + ".new"
+	sitetest.Write(t, next, sitetest.Site(t, "https://other.example.com"))
+	if err := os.Rename(dir, dir+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, dir); err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	bodies := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, bodies[i] = do(t, "GET", srv.URL+"/.well-known/openid-configuration")
+		})
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if !strings.Contains(b, "other.example.com") {
+			t.Errorf("request %d after the swap got the replaced tree: %.80q", i, b)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,11 +33,11 @@ type Handler struct {
 	// (missing, or a symbolic link out of the tree).
 	errorLog *log.Logger
 
-	// loading is set while one request reloads the tree; the others are
-	// answered from the current snapshot meanwhile rather than wait, and
-	// no lock is held while files are read.
-	loading atomic.Bool
-	snap    atomic.Pointer[snapshot]
+	// reloading is closed when the reload that one request runs ends;
+	// mu guards only the pointer and is never held while files are read.
+	mu        sync.Mutex
+	reloading chan struct{}
+	snap      atomic.Pointer[snapshot]
 	// failed is the _headers a reload last failed on, so that every
 	// request does not retry (and log) the same failure.
 	failed atomic.Pointer[os.FileInfo]
@@ -130,18 +131,46 @@ func (h *Handler) load() (*snapshot, error) {
 	return s, nil
 }
 
+// reloadWait bounds how long a request waits for another request's reload
+// before it is answered from the previous tree. Reads cannot block (only
+// regular files are opened), so a reload of a metadata tree ends well
+// within it; the bound keeps a pathological disk from stalling requests.
+const reloadWait = 2 * time.Second
+
 // current returns the snapshot, reloading it first when _headers changed.
 // The check is one stat per request; a tree being swapped in mid-request
 // is answered from the old snapshot until its _headers is in place. One
 // request at a time reloads, reading the new tree before it swaps the
-// snapshot pointer; requests meanwhile get the old snapshot at once.
+// snapshot pointer. Requests that see the change meanwhile wait for that
+// reload (at most reloadWait), so that no request that follows a rebuild
+// gets the tree it replaced.
 func (h *Handler) current() *snapshot {
 	s := h.snap.Load()
 	fi, fresh := h.fresh(s)
-	if fresh || !h.loading.CompareAndSwap(false, true) {
+	if fresh {
 		return s
 	}
-	defer h.loading.Store(false)
+	h.mu.Lock()
+	if done := h.reloading; done != nil {
+		h.mu.Unlock()
+		t := time.NewTimer(reloadWait)
+		defer t.Stop()
+		select {
+		case <-done:
+			return h.snap.Load()
+		case <-t.C:
+			return s
+		}
+	}
+	done := make(chan struct{})
+	h.reloading = done
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		h.reloading = nil
+		h.mu.Unlock()
+		close(done)
+	}()
 	if s = h.snap.Load(); same(fi, s.stamp) {
 		return s // another request reloaded it
 	}
