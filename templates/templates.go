@@ -17,3 +17,13 @@ var files embed.FS
 func Parse(name string, funcs template.FuncMap) (*template.Template, error) {
 	return template.New(name).Funcs(funcs).Option("missingkey=error").ParseFS(files, name)
 }
+
+// ParseWorkflow returns a GitHub Actions workflow template. Workflows use
+// ${{ }} for their own expressions, so these templates take [[ ]] instead.
+func ParseWorkflow(name string) (*template.Template, error) {
+	return template.New(name).Delims("[[", "]]").Option("missingkey=error").ParseFS(files, name)
+}
+
+// Text returns a file of this directory that has no template actions, for
+// the examples init copies as they are.
+func Text(name string) ([]byte, error) { return files.ReadFile(name) }
