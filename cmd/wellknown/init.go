@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/initsite"
 	"github.com/wellknown-dev/wellknown/generator/keys"
@@ -132,7 +133,30 @@ func runInit(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error 
 	if err := writeSite(e, dir, files); err != nil {
 		return err
 	}
+	if err := checkBuild(e, fs, dir); err != nil {
+		return err
+	}
 	nextSteps(e, dir, files, pages)
+	return nil
+}
+
+// checkBuild builds the new site in memory, as wellknown check does. A new
+// site always builds; a migrated one carries the server's values, which
+// the build may refuse (a server that offers private_key_jwt without its
+// algorithms, say): the files are the user's starting point and stay, and
+// the problems are listed with their lines in site.yaml.
+func checkBuild(e *env, fs *pflag.FlagSet, dir string) error {
+	now, err := clock(e, fs)
+	if err != nil {
+		return err
+	}
+	res, err := generator.Build(generator.Options{Config: filepath.Join(dir, "site.yaml"), Now: now, Getenv: e.getenv})
+	printDiagnostics(e.stderr, res.Warnings)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintln(e.stderr, "init wrote the site, but the build refuses it: fix site.yaml, then run wellknown check")
+		return errSilent
+	}
 	return nil
 }
 
