@@ -1,6 +1,8 @@
 package initsite
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 func migrate(t *testing.T, server string) ([]File, []string) {
@@ -158,4 +162,62 @@ func jsonEqual(a, b json.RawMessage) bool {
 	json.Unmarshal(a, &x)
 	json.Unmarshal(b, &y)
 	return reflect.DeepEqual(x, y)
+}
+
+// A JWK Set saved by hand may hold what must not be published: a symmetric
+// key, private members, a key go-jose cannot read. Each is a warning, and
+// only public halves are written.
+func TestFromDiscoveryKeys(t *testing.T) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, _ := json.Marshal(jose.JSONWebKey{Key: k, KeyID: "a/../b", Algorithm: "RS256", Use: "sig"})
+	pub, _ := json.Marshal(jose.JSONWebKey{Key: &k.PublicKey, KeyID: "a/../b", Algorithm: "RS256", Use: "sig"})
+	jwks := `{"keys":[` + string(priv) + `,{"kty":"oct","kid":"hmac","k":"c2VjcmV0"},{"kty":"XYZ","kid":"odd"},` + string(pub) + `]}`
+	doc := `{"issuer":"https://id.example.com","authorization_endpoint":"https://id.example.com/a","token_endpoint":"https://id.example.com/t",
+		"response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"],
+		"scopes_supported":[],"claims_parameter_supported":"yes","code_challenge_methods_supported":["S256"],
+		"jwks_uri":"https://elsewhere.example.com/keys.json","signed_metadata":"e30.e30.sig"}`
+	files, d, err := FromDiscovery(Migration{DiscoveryFile: "d.json", Discovery: []byte(doc), JWKSFile: "k.json", JWKS: []byte(jwks)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, w := range d.Warnings() {
+		msgs = append(msgs, w.String())
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{
+		`k.json: warning: key 1 (kid "a/../b") holds private members; only its public half is written`,
+		`k.json: warning: key 2 (kid "hmac") is not carried: a symmetric key is never published`,
+		`k.json: warning: key 3 (kid "odd") is not carried`,
+		`d.json: warning: scopes_supported is not carried: the list is empty`,
+		`d.json: warning: claims_parameter_supported is not carried: it is not true or false`,
+		`d.json: warning: jwks_uri changes from https://elsewhere.example.com/keys.json to https://id.example.com/jwks.json: the old URL is not below`,
+		`d.json: warning: signed_metadata is not carried`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no warning %q in:\n%s", want, all)
+		}
+	}
+	var paths []string
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, "keys/") {
+			paths = append(paths, f.Path)
+			if strings.Contains(string(f.Data), `"d"`) {
+				t.Errorf("%s holds the private exponent", f.Path)
+			}
+		}
+	}
+	// The kid is made a safe file name; the second key with it gets its index.
+	if want := []string{"keys/a-..-b.json", "keys/key-4.json"}; !slices.Equal(paths, want) {
+		t.Errorf("key files %q, want %q", paths, want)
+	}
+	site := string(files[0].Data)
+	for _, want := range []string{"  # claims_parameter_supported: \"yes\"\n", "  # scopes_supported: []\n"} {
+		if !strings.Contains(site, want) {
+			t.Errorf("site.yaml lacks %q:\n%s", want, site)
+		}
+	}
 }
