@@ -141,3 +141,27 @@ func TestNewRefuses(t *testing.T) {
 		}
 	}
 }
+
+// A project site's issuer sits below https://OWNER.github.io/REPO, which is
+// then the site root. (Building such a site is item 1 of issue 13.)
+func TestNewProjectSiteBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		issuer string
+		pages  bool
+		want   string
+	}{
+		{"https://owner.github.io/repo", true, "\nbase_url: https://owner.github.io/repo\n"},
+		{"https://owner.github.io/repo/tenant", true, "\nbase_url: https://owner.github.io/repo\n"},
+		{"https://owner.github.io", true, "\n# base_url: https://owner.github.io\n"},
+		{"https://login.example.org/tenant", true, "\n# base_url: https://login.example.org\n"},
+		{"https://owner.github.io/repo", false, "\n# base_url: https://owner.github.io\n"},
+	} {
+		files, err := New(Options{Issuer: tc.issuer, OpenID: false, GitHubPages: tc.pages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if site := string(files[0].Data); !strings.Contains(site, tc.want) {
+			t.Errorf("%s (pages %v): site.yaml lacks %q:\n%s", tc.issuer, tc.pages, tc.want, site)
+		}
+	}
+}
