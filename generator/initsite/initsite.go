@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,19 +87,9 @@ func New(o Options) ([]File, error) {
 	if o.OpenID && !strings.HasPrefix(typ, "rsa-") {
 		return nil, ErrNeedRSA
 	}
-	k, err := keys.Generate(typ)
-	if err != nil {
-		return nil, err
+	if !slices.Contains(keys.Types, typ) {
+		return nil, fmt.Errorf("unknown key type %q; use one of %s", typ, strings.Join(keys.Types, ", "))
 	}
-	priv, err := keys.PrivatePEM(k)
-	if err != nil {
-		return nil, err
-	}
-	der, err := x509.MarshalPKIXPublicKey(k.Public())
-	if err != nil {
-		return nil, err
-	}
-	pub := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 	stem := fmt.Sprintf("%s-%s", typ, o.Now.UTC().Format("20060102"))
 	keyFile, privFile := stem+".pub", PrivateDir+"/"+stem+".pem"
 
@@ -122,6 +113,21 @@ func New(o Options) ([]File, error) {
 	if err := selfCheck(site); err != nil {
 		return nil, err
 	}
+	// The key is made last: an RSA key takes a while, and nothing above
+	// depends on it.
+	k, err := keys.Generate(typ)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := keys.PrivatePEM(k)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKIXPublicKey(k.Public())
+	if err != nil {
+		return nil, err
+	}
+	pub := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 	kid, _ := keys.Thumbprint(k.Public())
 	files := []File{
 		{Path: "site.yaml", Data: site, Mode: 0o644, What: "the site configuration, issuer " + o.Issuer},

@@ -1,10 +1,10 @@
 //go:build ignore
 
-// genfixtures writes the saved discovery documents and JWK Sets that the
+// genfixtures writes the saved JWK Sets that the
 // migration tests read: a Keycloak realm (an RSA signing key and an RSA
 // encryption key, each with its self-signed certificate in x5c, as Keycloak
 // publishes them) and a dex server (two RSA signing keys, no certificates).
-// The discovery documents list the fields those servers publish (Keycloak 25, dex
+// The discovery documents beside them list the fields those servers publish (Keycloak 25, dex
 // 2.41); those documents, keycloak-discovery.json and dex-discovery.json,
 // are written by hand from what the servers serve. Run: go run genfixtures.go
 package main
