@@ -68,6 +68,9 @@ type Options struct {
 	Now time.Time
 	// KeepExpired keeps retired keys past their date, for listings.
 	KeepExpired bool
+	// KidScheme names keys without an explicit kid (see KidSchemes);
+	// empty is KidRFC7638.
+	KidScheme string
 }
 
 // skip reports whether a file in the key directory is not a key: dot files,
@@ -288,7 +291,11 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 	tp, _ := thumbprint(pub)
 	k.Thumbprint = tp
 	if kid == "" {
-		kid = tp
+		id, err := KeyID(o.KidScheme, pub, chain)
+		if err != nil {
+			fail(at("kid"), "%s: %v", first.file, err)
+		}
+		kid = id
 	}
 	k.Demo = slices.Contains(demoThumbprints, tp)
 
