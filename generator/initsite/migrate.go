@@ -122,9 +122,8 @@ issuer: %s
 # (wellknown keys import) and deploy, before the server signs with it.
 key_dir: keys
 `)
-	if raw, ok := doc["signed_metadata"]; ok {
+	if _, ok := doc["signed_metadata"]; ok {
 		delete(doc, "signed_metadata")
-		_ = raw
 		diags.Warnf(at, "signed_metadata is not carried: the build makes its own with signed_metadata.key, which needs the private key in key_dir")
 	}
 
