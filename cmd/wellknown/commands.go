@@ -20,7 +20,7 @@ func mainUsage() string {
 public metadata (discovery documents, JWKS, client metadata) as static files.
 
 Examples:
-  wellknown init --issuer https://login.example.com   a new site, ready to build
+  wellknown init --issuer URL              a new site, ready to build
   wellknown build                          build site.yaml and keys/ into out/
   wellknown build --config prod.yaml --out public
   wellknown serve                          preview out/ with the headers production sends
