@@ -30,7 +30,8 @@ func federationKeys(site *config.Site, o Options, diags *diag.List) []keys.Key {
 			v := o.Getenv(keys.PasswordEnv)
 			return []byte(v), v != ""
 		},
-		Now: o.Now,
+		Now:       o.Now,
+		KidScheme: site.KidScheme,
 	})
 	diags.Merge(d)
 	if len(ks) == 0 && !d.HasErrors() {

@@ -37,7 +37,8 @@ func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Sit
 				v := o.Getenv(keys.PasswordEnv)
 				return []byte(v), v != ""
 			},
-			Now: o.Now,
+			Now:       o.Now,
+			KidScheme: site.KidScheme,
 		})
 		diags.Merge(d)
 		for _, k := range ks {

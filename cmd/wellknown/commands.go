@@ -11,7 +11,7 @@ import (
 
 // commands lists every command in the order --help shows them.
 func commands() []*command {
-	return []*command{buildCmd, checkCmd, verifyCmd, clientCmd, keysCmd, diffCmd, serveCmd, probeCmd, hostingCmd, bundleCmd, importCmd, completionCmd, versionCmd}
+	return []*command{initCmd, buildCmd, checkCmd, verifyCmd, clientCmd, keysCmd, diffCmd, serveCmd, probeCmd, hostingCmd, bundleCmd, importCmd, completionCmd, versionCmd}
 }
 
 func mainUsage() string {
@@ -20,6 +20,7 @@ func mainUsage() string {
 public metadata (discovery documents, JWKS, client metadata) as static files.
 
 Examples:
+  wellknown init --issuer URL              a new site, ready to build
   wellknown build                          build site.yaml and keys/ into out/
   wellknown build --config prod.yaml --out public
   wellknown serve                          preview out/ with the headers production sends

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -197,6 +199,7 @@ func loadSite(e *env, fs *pflag.FlagSet, now time.Time, keysOptional bool) (*sit
 			Password:    func() ([]byte, bool) { v := e.getenv(keys.PasswordEnv); return []byte(v), v != "" },
 			Now:         now,
 			KeepExpired: true,
+			KidScheme:   st.KidScheme,
 		})
 		if !keysOptional {
 			d.Merge(kd)
@@ -273,7 +276,19 @@ func runKeysGenerate(_ context.Context, e *env, fs *pflag.FlagSet, args []string
 		expiry = now.UTC().Truncate(time.Second).AddDate(0, 0, days)
 		files = append(files, newFile{name: certName, data: data, mode: 0o644, what: "self-signed certificate, expires " + lifecycle.Stamp(expiry)})
 	}
-	kid, _ := keys.Thumbprint(k.Public())
+	var chain []*x509.Certificate
+	if withCert {
+		if b, _ := pem.Decode(files[1].data); b != nil {
+			if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+				chain = append(chain, c)
+			}
+		}
+	}
+	kid, err := keys.KeyID(s.KidScheme, k.Public(), chain)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n\thint: add --cert\n", s.File, err)
+		return errSilent
+	}
 	return addKey(e, s, files, state, now, kid)
 }
 
@@ -313,7 +328,10 @@ func runKeysImport(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 	if len(pub.Chain) > 0 {
 		what += fmt.Sprintf(" with a certificate for %s, expires %s", pub.Chain[0].Subject, lifecycle.Stamp(pub.Chain[0].NotAfter))
 	}
-	kid, _ := keys.Thumbprint(pub.Key)
+	kid, err := keys.KeyID(s.KidScheme, pub.Key, pub.Chain)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
 	return addKey(e, s, []newFile{{name: name, data: data, mode: 0o644, what: what}}, state, now, kid)
 }
 

@@ -32,7 +32,8 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the CLI as a user would, one script per behaviour under
 // testdata/script. Each script starts with a copy of the example site
-// (site.yaml, keys/, clients/) in $WORK/example, and has these helper commands:
+// (site.yaml, keys/, clients/) in $WORK/example and the server fixtures of
+// generator/initsite/testdata in $WORK/servers, and has these helper commands:
 //
 //	genkey TYPE KEY PUB   write a fresh private key (p256, ed25519, or
 //	                      cosign-p256, encrypted with $COSIGN_PASSWORD)
@@ -61,6 +62,13 @@ func TestScripts(t *testing.T) {
 					if err := copyFile(filepath.Join("../..", dir, e.Name()), filepath.Join(dst, dir, e.Name())); err != nil {
 						return err
 					}
+				}
+			}
+			// The saved discovery documents and JWK Sets of real servers, for init.
+			servers, _ := filepath.Glob("../../generator/initsite/testdata/*.json")
+			for _, p := range servers {
+				if err := copyFile(p, filepath.Join(env.WorkDir, "servers", filepath.Base(p))); err != nil {
+					return err
 				}
 			}
 			return nil

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,9 @@ type Site struct {
 	JWKSPath string   // relative to the site root
 	JWKSURI  string   // derived from BaseURL and JWKSPath
 	KeyDir   string   // as written in the file, relative to Dir
+	// KidScheme names keys without an explicit kid, site-wide: one of
+	// KidSchemes ("" is the default, rfc7638).
+	KidScheme string
 
 	Keys     []KeySettings // in file order
 	Metadata []Value       // in file order; empty lists are dropped
@@ -177,7 +181,10 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	return s, diags
 }
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "signing", "issuers", "resources", "federation"}
+// KidSchemes are the values of kid_scheme (see package keys).
+var KidSchemes = []string{"rfc7638", "x5t#S256", "x5t", "kubernetes"}
+
+var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "kid_scheme", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "signing", "issuers", "resources", "federation"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -212,6 +219,14 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 					w.Errorf(p.Val, "key_dir must not be empty")
 				}
 				s.KeyDir = v
+			}
+		case "kid_scheme":
+			if v, ok := w.Str(p.Val, "kid_scheme"); ok {
+				if !slices.Contains(KidSchemes, v) {
+					w.Errorf(p.Val, "kid_scheme %q is not one of %s", v, strings.Join(KidSchemes, ", "))
+				} else {
+					s.KidScheme = v
+				}
 			}
 		case "keys":
 			keysNode = p.Val

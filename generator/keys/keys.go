@@ -72,6 +72,9 @@ type Options struct {
 	// a problem of the directory as a whole is reported there. Without a
 	// line, it is reported at the directory.
 	DirPos diag.Pos
+	// KidScheme names keys without an explicit kid (see KidSchemes);
+	// empty is KidRFC7638.
+	KidScheme string
 }
 
 // skip reports whether a file in the key directory is not a key: dot files,
@@ -340,7 +343,11 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 	tp, _ := thumbprint(pub)
 	k.Thumbprint = tp
 	if kid == "" {
-		kid = tp
+		id, err := KeyID(o.KidScheme, pub, chain)
+		if err != nil {
+			fail(at("kid"), "%s: %v", first.file, err)
+		}
+		kid = id
 	}
 	k.Demo = slices.Contains(demoThumbprints, tp)
 
