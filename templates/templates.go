@@ -21,9 +21,9 @@ func Parse(name string, funcs template.FuncMap) (*template.Template, error) {
 // Raw returns the bytes of a file in this directory that is not a
 // template, such as a script a page embeds and allows by its hash.
 func Raw(name string) ([]byte, error) { return files.ReadFile(name) }
+
 // ParseWorkflow returns a GitHub Actions workflow template. Workflows use
 // ${{ }} for their own expressions, so these templates take [[ ]] instead.
 func ParseWorkflow(name string) (*template.Template, error) {
 	return template.New(name).Delims("[[", "]]").Option("missingkey=error").ParseFS(files, name)
 }
-
