@@ -15,7 +15,7 @@ import (
 var importCmd = &command{
 	name:    "import",
 	summary: "verify a bundle and install it into a directory",
-	usage: `Usage: wellknown import --key publisher.pub BUNDLE DIR
+	usage: `Usage: wellknown import --key publisher.pub [--no-wait] BUNDLE DIR
 
 Examples:
   wellknown import --key publisher.pub site.tar.gz /srv/www/site
@@ -29,21 +29,25 @@ over DIR. A bundle that fails any check leaves DIR exactly as it was.
 Refused, naming the member: links, devices and other non-regular files,
 absolute paths and '..', duplicate members, paths that clash as file and
 directory or by case, a member over 16 MiB, more than 256 MiB or 100,000
-members in all. DIR must be absent, empty, or a tree installed before.
+members in all. DIR must be absent, empty, or a tree a build or import
+wrote. Imports and builds of DIR take turns, as for 'wellknown build'.
 
 Flags:
   --key FILE  the publisher's public key (PEM), obtained from the publisher
               (required: the key inside the bundle proves nothing)
+  --no-wait   fail at once if another build or import is writing DIR
 
 Exit status:
   0  verified and installed
   1  the bundle was refused (DIR unchanged), or DIR could not be written
   2  wrong usage, including a missing --key
+  129, 130, 143  stopped by SIGHUP, SIGINT or SIGTERM before DIR was replaced
 `,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("key", "", "the publisher's public key (PEM)")
+		noWaitFlag(fs)
 	},
-	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+	run: func(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 		if len(args) != 2 {
 			return usagef("import takes a bundle and a directory, got %d arguments", len(args))
 		}
@@ -64,7 +68,7 @@ Exit status:
 			defer f.Close()
 			r = f
 		}
-		rep, err := bundle.Import(r, dir, opts, bundle.DefaultLimits)
+		rep, err := bundle.ImportContext(ctx, r, dir, opts, bundle.DefaultLimits, writeOptions(e, fs))
 		if rep != nil {
 			printReport(e, name, func(p string) string { return name + ": " + p }, rep)
 		}
@@ -76,7 +80,7 @@ Exit status:
 			return errSilent
 		}
 		if err != nil {
-			return fmt.Errorf("installing %s into %s: %w", name, dir, err)
+			return publishFailed(ctx, "installing "+name, dir, err)
 		}
 		fmt.Fprintf(e.stdout, "installed %d files into %s\n", rep.Files, dir)
 		return nil
