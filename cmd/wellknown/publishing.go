@@ -40,6 +40,8 @@ func publishFailed(ctx context.Context, verb, dir string, err error) error {
 	switch {
 	case errors.As(err, &fe):
 		hint, unchanged = fmt.Sprintf("name another directory, or empty %s first if nothing in it is needed", dir), false
+	case errors.Is(err, publish.ErrRefused):
+		unchanged = false
 	case errors.Is(err, publish.ErrBusy):
 		hint, unchanged = "wait for it to finish, or leave out --no-wait to wait for it", false
 	case errors.Is(err, syscall.ENOSPC):

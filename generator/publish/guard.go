@@ -13,6 +13,9 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
+// ErrRefused is wrapped by every error of Replaceable that refuses dir.
+var ErrRefused = errors.New("refusing to replace it")
+
 // sources are entries no build output holds: a directory with one of them
 // is a source tree given as the output by mistake.
 var sources = []string{".git", "site.yaml", "go.mod"}
@@ -32,11 +35,11 @@ func Replaceable(dir string) (prev string, err error) {
 	case err != nil:
 		return "", err
 	case !fi.IsDir():
-		return "", fmt.Errorf("%s exists and is not a directory; refusing to replace it", dir)
+		return "", fmt.Errorf("%s exists and is not a directory; %w", dir, ErrRefused)
 	}
 	for _, m := range sources {
 		if _, err := os.Lstat(filepath.Join(dir, m)); err == nil {
-			return "", fmt.Errorf("%s holds %s, so it is not a build output; refusing to replace it", dir, m)
+			return "", fmt.Errorf("%s holds %s, so it is not a build output; %w", dir, m, ErrRefused)
 		}
 	}
 	if isBuild(dir) {
@@ -108,5 +111,7 @@ func (e *ForeignError) Error() string {
 	if e.More {
 		holds += " and more"
 	}
-	return fmt.Sprintf("%s: not a wellknown build (holds %s); refusing to replace it", e.Dir, holds)
+	return fmt.Sprintf("%s: not a wellknown build (holds %s); %v", e.Dir, holds, ErrRefused)
 }
+
+func (e *ForeignError) Unwrap() error { return ErrRefused }
