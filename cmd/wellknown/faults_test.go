@@ -28,36 +28,6 @@ import (
 // a CI job does, and hit it with what the file system and the system send:
 // kill -9, signals, a second build, a file size limit, a full disk.
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// binary builds wellknown once for the package's tests.
-func binary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the binary many times")
-	}
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wellknown-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "wellknown")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
-
 // faultSite is the example site with n generated clients, large enough
 // that a build spends a while writing, and a signing key, so that verify
 // can tell a whole tree from a mixed one.

@@ -10,6 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// haveLock says that writers here take turns, so that a temporary tree
+// beside a locked directory belongs to no live writer.
+const haveLock = true
+
 // pidAt is where the lock holder's pid is written in the lock file.
 const pidAt = 0
 

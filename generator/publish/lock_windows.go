@@ -7,6 +7,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// haveLock says that writers here take turns, so that a temporary tree
+// beside a locked directory belongs to no live writer.
+const haveLock = true
+
 // pidAt is past the locked first byte, which no other handle may read.
 const pidAt = 1
 

@@ -94,8 +94,10 @@ func (o Options) replace(ctx context.Context, dir string, fill func(tmp, prev st
 	if err != nil {
 		return err
 	}
-	if err := o.removeStale(ctx, dir); err != nil {
-		return err
+	if haveLock {
+		if err := o.removeStale(ctx, dir); err != nil {
+			return err
+		}
 	}
 	tmp, err := os.MkdirTemp(parent, tempPrefix(dir))
 	if err != nil {
