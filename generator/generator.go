@@ -9,6 +9,7 @@
 package generator
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -55,7 +56,11 @@ type Result struct {
 
 // Build loads the site and renders its artifacts. Input problems come back
 // as a *diag.Errors listing all of them.
-func Build(o Options) (*Result, error) {
+func Build(o Options) (*Result, error) { return BuildContext(context.Background(), o) }
+
+// BuildContext is Build, stopping between phases with ctx's cause once ctx
+// is done: a build is all in memory until publish, so stopping is free.
+func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	var diags diag.List
 	fail := func() (*Result, error) {
 		return &Result{Warnings: diags.Warnings()}, diags.Err()
@@ -73,6 +78,9 @@ func Build(o Options) (*Result, error) {
 	// the metadata rules together; each skips only what depends on input
 	// that failed.
 
+	if ctx.Err() != nil {
+		return &Result{}, context.Cause(ctx)
+	}
 	// keys: the shared key directory and each issuer's own
 	sets, ks := issuerKeys(site, o, &diags)
 	fks := federationKeys(site, o, &diags)
@@ -87,6 +95,9 @@ func Build(o Options) (*Result, error) {
 		primary.Advertise("client_id_metadata_document_supported", true)
 	}
 
+	if ctx.Err() != nil {
+		return &Result{}, context.Cause(ctx)
+	}
 	// lifecycle: is every key's state safe at the build's clock? Only for a
 	// key set that loaded, from settings that decoded: a refused date would
 	// otherwise read as no date.
@@ -106,6 +117,9 @@ func Build(o Options) (*Result, error) {
 		return fail()
 	}
 
+	if ctx.Err() != nil {
+		return &Result{}, context.Cause(ctx)
+	}
 	// render: every issuer's documents and key set
 	as, claims, err := renderIssuers(site, sets, &diags)
 	if err != nil {
@@ -128,6 +142,9 @@ func Build(o Options) (*Result, error) {
 		return fail()
 	}
 
+	if ctx.Err() != nil {
+		return &Result{}, context.Cause(ctx)
+	}
 	// copies: content-addressed, so caches may keep them forever
 	if as, err = immutable.Add(as); err != nil {
 		return &Result{}, fmt.Errorf("copies: %w", err)
@@ -136,7 +153,7 @@ func Build(o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	if as, err = finish(as, site.Cache, o.Signer, fresh); err != nil {
+	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh); err != nil {
 		return &Result{}, err
 	}
 	// sizes: every file within what the hosts serve
@@ -191,7 +208,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness) ([]artifact.Artifact, error) {
+func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness) ([]artifact.Artifact, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -219,6 +236,9 @@ func finish(as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, 
 	}
 	if signer == nil {
 		return as, nil
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
 	}
 	// sign
 	var files []artifact.Artifact

@@ -17,7 +17,6 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/keys"
-	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
@@ -25,7 +24,7 @@ var buildCmd = &command{
 	name:    "build",
 	summary: "build the site into the output directory",
 	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key FILE]
-                       [--json] [--strict] [--quiet]
+                       [--json] [--strict] [--quiet] [--no-wait]
 
 Examples:
   wellknown build                          build ./site.yaml and ./keys into ./out
@@ -36,7 +35,16 @@ Examples:
 Reads site.yaml and the key directory it names, checks them against
 RFC 8414, OpenID Connect Discovery and RFC 7517, and writes the discovery
 documents and the JWK Set into the output directory. The directory is
-replaced whole: a failed build leaves the previous one as it was.
+replaced whole: a failed or interrupted build leaves the previous one as it
+was. It must be absent, empty, or a previous build (holding digests.json or
+signatures/SHA256SUMS); a directory holding anything else is refused.
+
+Builds and imports of one directory take turns, under a lock beside it
+(.out.lock for out): a second one says it is waiting, or with --no-wait
+fails at once. The next build removes the temporary trees (.out.new-*)
+that a killed build left. SIGINT, SIGTERM or SIGHUP before the new tree is
+swapped in stops the build (exit 130, 143, 129), out unchanged; after it,
+the build finishes. A second signal stops it at once.
 
 Encrypted private keys in the key directory are decrypted with the password
 in the environment variable ` + keys.PasswordEnv + `. A cosign-encrypted
@@ -50,6 +58,7 @@ Flags:
                       $SOURCE_DATE_EPOCH if set, else now)
       --sign-key FILE sign the tree with this key (PEM or cosign-encrypted;
                       ECDSA P-256/P-384/P-521, Ed25519 or RSA)
+      --no-wait       fail at once if another build is writing DIR
 ` + outputHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
@@ -57,11 +66,12 @@ Flags:
 		fs.String("clock", "", "")
 		fs.String("sign-key", "", "")
 		outputFlags(fs)
+		noWaitFlag(fs)
 	},
 	run: runBuild,
 }
 
-func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 	if len(args) > 0 {
 		return usagef("unexpected argument %q", args[0])
 	}
@@ -77,13 +87,16 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 			return err
 		}
 	}
-	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
+	res, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
 	report := newOutput(e, fs, "build")
+	if ctx.Err() != nil && err != nil {
+		return publishFailed(ctx, "build", out, err)
+	}
 	if err := report.check(res, err, "build failed", "; "+out+" was not changed"); err != nil {
 		return err
 	}
-	if err := publish.Write(out, res.Artifacts); err != nil {
-		return fmt.Errorf("publish: %w", err)
+	if err := writeOptions(e, fs).Write(ctx, out, res.Artifacts); err != nil {
+		return publishFailed(ctx, "publish", out, err)
 	}
 	if report.json {
 		report.emit(buildSummary(res, out, signer != nil))

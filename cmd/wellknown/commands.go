@@ -45,6 +45,8 @@ Exit status:
   0  success
   1  invalid input, failed build or failed verification (every problem is listed)
   2  wrong usage: unknown command or flag, missing argument
+  129, 130, 143  stopped by SIGHUP, SIGINT or SIGTERM (128 + its number) before
+     the work was done: build and import then leave their directory unchanged
 `
 
 var versionCmd = &command{

@@ -15,14 +15,16 @@ import (
 var importCmd = &command{
 	name:    "import",
 	summary: "verify a bundle and install it into a directory",
-	usage: `Usage: wellknown import --key publisher.pub [--allow-rollback] [--clock TIME] BUNDLE DIR
+	usage: `Usage: wellknown import --key publisher.pub [--allow-rollback] [--clock TIME] [--no-wait] BUNDLE DIR
 
 Examples:
   wellknown import --key publisher.pub site.tar.gz /srv/www/site
   ssh gateway cat site.tar.gz | wellknown import --key publisher.pub - /srv/www/site
 
-Reads the whole bundle into memory and verifies it as 'wellknown verify'
-does, against the trusted key, before writing anything. Only a valid bundle
+Streams the bundle under the limits below (past 4 MiB through an unlinked
+temporary file, with the manifest's signature checked before the files are
+read into memory) and verifies it as 'wellknown verify' does, against the
+trusted key, before writing anything. Only a valid bundle
 is installed: into a temporary directory beside DIR, synced, then renamed
 over DIR. A bundle that fails any check leaves DIR exactly as it was.
 
@@ -34,7 +36,9 @@ Installing the same bundle again is allowed.
 Refused, naming the member: links, devices and other non-regular files,
 absolute paths and '..', duplicate members, paths that clash as file and
 directory or by case, a member over 16 MiB, more than 256 MiB or 100,000
-members in all. DIR must be absent, empty, or a tree installed before.
+members in all, or an archive inflating past 512 MiB (tar headers and
+padding included). DIR must be absent, empty, or a tree a build or import
+wrote. Imports and builds of DIR take turns, as for 'wellknown build'.
 
 Flags:
   --key FILE        the publisher's public key (PEM), obtained from the publisher
@@ -42,18 +46,21 @@ Flags:
   --allow-rollback  install a bundle older than DIR's tree on purpose
   --clock TIME      check the expiry as of this time, 2027-01-31 or RFC 3339
                     (default: now)
+  --no-wait         fail at once if another build or import is writing DIR
 
 Exit status:
   0  verified and installed
   1  the bundle was refused (DIR unchanged), or DIR could not be written
   2  wrong usage, including a missing --key
+  129, 130, 143  stopped by SIGHUP, SIGINT or SIGTERM before DIR was replaced
 `,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("key", "", "the publisher's public key (PEM)")
 		fs.Bool("allow-rollback", false, "")
 		fs.String("clock", "", "")
+		noWaitFlag(fs)
 	},
-	run: func(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
+	run: func(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) error {
 		if len(args) != 2 {
 			return usagef("import takes a bundle and a directory, got %d arguments", len(args))
 		}
@@ -75,7 +82,7 @@ Exit status:
 			defer f.Close()
 			r = f
 		}
-		rep, err := bundle.Import(r, dir, opts, bundle.DefaultLimits)
+		rep, err := bundle.ImportContext(ctx, r, dir, opts, bundle.DefaultLimits, writeOptions(e, fs))
 		if rep != nil {
 			printReport(e, name, func(p string) string { return name + ": " + p }, rep)
 		}
@@ -87,7 +94,7 @@ Exit status:
 			return errSilent
 		}
 		if err != nil {
-			return fmt.Errorf("installing %s into %s: %w", name, dir, err)
+			return publishFailed(ctx, "installing "+name, dir, err)
 		}
 		fmt.Fprintf(e.stdout, "installed %d files into %s\n", rep.Files, dir)
 		return nil

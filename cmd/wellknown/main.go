@@ -11,9 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/pflag"
 )
@@ -23,6 +21,8 @@ const (
 	exitOK      = 0 // success
 	exitInvalid = 1 // invalid input, failed build or failed verification
 	exitUsage   = 2 // wrong usage: unknown command or flag, missing argument
+	// 128 + the signal's number when a signal stopped the command (see
+	// interrupted): 129 SIGHUP, 130 SIGINT, 143 SIGTERM.
 )
 
 // env is what a command may touch of the outside world, so tests can run
@@ -53,7 +53,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 var errSilent = errors.New("failed")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background())
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -126,9 +126,16 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	err := c.run(ctx, e, fs, fs.Args())
 	var ue usageError
+	var in interrupted
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(context.Cause(ctx), &in):
+		// Whatever failed, it failed because the user asked it to stop.
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintf(e.stderr, "%v\n", err)
+		}
+		return in.exitCode()
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "wellknown %s: %s\nRun 'wellknown %s --help' for usage.\n", c.name, ue.msg, c.name)
 		return exitUsage

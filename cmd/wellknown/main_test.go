@@ -27,7 +27,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"wellknown": main})
+	testscript.Main(removingBinary{m}, map[string]func(){"wellknown": main})
 }
 
 // TestScripts runs the CLI as a user would, one script per behaviour under

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"crypto"
 	"errors"
 	"fmt"
@@ -22,6 +23,12 @@ var ErrRejected = errors.New("bundle rejected")
 // installs it into dir with Install. The report tells what verification
 // found, also when it fails; on any error dir is as it was.
 func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign.Report, error) {
+	return ImportContext(context.Background(), r, dir, opts, lim, publish.Options{})
+}
+
+// ImportContext is Import, installing as w says (the lock, notes and
+// warnings) and giving up, dir as it was, when ctx is done before the swap.
+func ImportContext(ctx context.Context, r io.Reader, dir string, opts sign.VerifyOptions, lim Limits, w publish.Options) (*sign.Report, error) {
 	if opts.Key == nil {
 		return nil, errors.New("import needs the publisher's key to trust")
 	}
@@ -32,7 +39,7 @@ func Import(r io.Reader, dir string, opts sign.VerifyOptions, lim Limits) (*sign
 	if err != nil {
 		return rep, err
 	}
-	if err := Install(dir, files); err != nil {
+	if err := InstallContext(ctx, dir, files, w); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -125,44 +132,21 @@ func installed(dir string, opts *sign.VerifyOptions) error {
 // error dir is as it was.
 //
 // To avoid replacing an unrelated directory by mistake, an existing dir must
-// be empty or a signed tree (holding signatures/SHA256SUMS).
+// be empty or a tree a build or import wrote (publish.Replaceable).
 func Install(dir string, files map[string][]byte) error {
+	return InstallContext(context.Background(), dir, files, publish.Options{})
+}
+
+// InstallContext is Install, writing as w says and giving up when ctx is
+// done before the swap.
+func InstallContext(ctx context.Context, dir string, files map[string][]byte, w publish.Options) error {
 	paths, err := checkPaths(files)
 	if err != nil {
-		return err
-	}
-	if _, err := replaceable(dir); err != nil {
 		return err
 	}
 	as := make([]artifact.Artifact, len(paths))
 	for i, p := range paths {
 		as[i] = artifact.Artifact{Path: p, Body: files[p]}
 	}
-	return publish.Write(dir, as) // paths are sorted
-}
-
-// replaceable reports whether dir exists, and refuses a dir that Install
-// should not replace.
-func replaceable(dir string) (exists bool, err error) {
-	fi, err := os.Lstat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !fi.IsDir() {
-		return false, fmt.Errorf("%s: exists and is not a directory", dir)
-	}
-	if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(sign.ManifestPath))); err == nil {
-		return true, nil
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false, err
-	}
-	if len(entries) > 0 {
-		return false, fmt.Errorf("%s: not empty and not a signed tree (no %s); refusing to replace it", dir, sign.ManifestPath)
-	}
-	return true, nil
+	return w.Write(ctx, dir, as) // paths are sorted
 }

@@ -15,11 +15,11 @@ type tree struct{ root string }
 func newTree(root, _ string) *tree { return &tree{root: root} }
 
 func (t *tree) mkdir(dir string) error {
-	return os.MkdirAll(filepath.Join(t.root, filepath.FromSlash(dir)), 0o755)
+	return withoutPath(os.MkdirAll(filepath.Join(t.root, filepath.FromSlash(dir)), 0o755))
 }
 
 func (t *tree) put(dir, name string, body []byte) error {
-	return os.WriteFile(filepath.Join(t.root, filepath.FromSlash(dir), name), body, 0o644)
+	return withoutPath(os.WriteFile(filepath.Join(t.root, filepath.FromSlash(dir), name), body, 0o644))
 }
 
 func (t *tree) close() {}

@@ -4,6 +4,8 @@ package publish
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -43,11 +45,11 @@ func newTree(root, prev string) *tree {
 func (t *tree) mkdir(dir string) error {
 	p := filepath.Join(t.root, filepath.FromSlash(dir))
 	if err := os.MkdirAll(p, 0o755); err != nil {
-		return err
+		return withoutPath(err)
 	}
 	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return &os.PathError{Op: "open", Path: p, Err: err}
+		return fmt.Errorf("open: %w", err)
 	}
 	t.dirs[dir] = fd
 	t.openOld(dir)
@@ -82,24 +84,34 @@ func (t *tree) put(dir, name string, body []byte) error {
 	}
 	fd, err := unix.Openat(d, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
 	if err != nil {
-		return t.pathError("open", dir, name, err)
+		return fmt.Errorf("open: %w", err)
 	}
-	for b := body; len(b) > 0 && err == nil; {
-		var n int
-		n, err = unix.Write(fd, b)
-		b = b[n:]
+	err = writeFull(fd, body)
+	// close reports what write-back found for file systems that write at
+	// close (NFS): it counts like a failed write.
+	if err1 := unix.Close(fd); err == nil && err1 != nil {
+		err = fmt.Errorf("close: %w", err1)
 	}
-	if err1 := unix.Close(fd); err == nil {
-		err = err1
-	}
-	if err != nil {
-		return t.pathError("write", dir, name, err)
-	}
-	return nil
+	return err
 }
 
-func (t *tree) pathError(op, dir, name string, err error) error {
-	return &os.PathError{Op: op, Path: filepath.Join(t.root, filepath.FromSlash(dir), name), Err: err}
+// writeFull writes all of b to fd. A failed write returns -1 with its
+// error (ENOSPC, EFBIG past RLIMIT_FSIZE, EIO); a short one is retried for
+// the rest, which then fails with the reason.
+func writeFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return fmt.Errorf("write: %w", err)
+		case n == 0:
+			return fmt.Errorf("write: %w", io.ErrShortWrite)
+		}
+		b = b[n:]
+	}
+	return nil
 }
 
 // link puts the previous build's name from the directory old into new if it

@@ -1,14 +1,18 @@
 // Package publish writes a site's artifacts to disk so that the output
 // directory is always either the previous build or the new one, whole: the
 // files go to a sibling temporary directory, are synced, and the directory
-// is swapped in. A build that fails or is killed leaves the old output as it
-// was.
+// is swapped in. A build that fails, is interrupted or is killed leaves the
+// old output as it was.
+//
+// Writers of one directory take turns: each holds a lock beside it
+// (.NAME.lock, see Options) from before it looks at the directory until the
+// swap is done, and removes the temporary trees that killed writers left.
 package publish
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -19,35 +23,83 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 )
 
-// markers are entries no build output holds: a directory with one of them is
-// a source tree given as --out by mistake, and is never replaced.
-var markers = []string{".git", "site.yaml", "go.mod"}
+// Options say how a Write shares its directory with other writers and
+// where it reports what does not fail it. The zero value waits for the lock
+// and reports nothing.
+type Options struct {
+	// NoWait makes a Write fail at once with an error wrapping ErrBusy when
+	// another process holds the directory's lock, instead of waiting.
+	NoWait bool
+	// Note, when set, receives what the user should know while the write
+	// goes on: that it waits for another writer, that it removed temporary
+	// trees interrupted writers left.
+	Note func(msg string)
+	// Warn, when set, receives problems that leave the write successful: a
+	// previous tree that could not be removed once the new one was in place.
+	Warn func(err error)
+}
+
+// ErrBusy is wrapped by the error of a Write with NoWait whose directory
+// another process is writing.
+var ErrBusy = errors.New("another build is writing it")
+
+// Write replaces dir with a directory holding exactly the artifacts, waiting
+// for any other writer of dir, and reporting nothing but its error.
+func Write(dir string, as []artifact.Artifact) error {
+	return Options{}.Write(context.Background(), dir, as)
+}
 
 // Write replaces dir with a directory holding exactly the artifacts. Files
 // the build in dir already holds byte for byte are hard-linked, not copied.
-func Write(dir string, as []artifact.Artifact) error {
+//
+// dir must be absent, empty or a previous build (see Replaceable). When ctx
+// is done before the new tree is swapped in, Write removes it and returns
+// ctx's error, dir untouched; once swapped in, the write is finished
+// whatever ctx says.
+func (o Options) Write(ctx context.Context, dir string, as []artifact.Artifact) error {
 	dir = filepath.Clean(dir)
-	if err := guard(dir); err != nil {
-		return err
-	}
-	prev := ""
-	if _, err := os.Lstat(dir); err == nil {
-		prev = dir // guard has seen it is a directory
-	}
-	return Replace(dir, func(tmp string) error { return writeAll(newTree(tmp, prev), as) })
+	return o.replace(ctx, dir, func(tmp, prev string) error {
+		return writeAll(ctx, newTree(tmp, prev), dir, as)
+	})
 }
 
-// Replace fills a new sibling directory of dir with fill, syncs it, and puts
-// it in the place of dir in one step. If fill fails, dir is left as it was
-// and the new directory is removed. Callers decide first whether dir may be
-// replaced at all.
-func Replace(dir string, fill func(tmp string) error) (err error) {
-	dir = filepath.Clean(dir)
+func (o Options) note(format string, args ...any) {
+	if o.Note != nil {
+		o.Note(fmt.Sprintf(format, args...))
+	}
+}
+
+func (o Options) warn(err error) {
+	if o.Warn != nil {
+		o.Warn(err)
+	}
+}
+
+// replace fills a new sibling directory of dir with fill, syncs it, and puts
+// it in the place of dir in one step. fill is given the previous build to
+// reuse files of, or "". If fill fails or ctx ends first, dir is left as it
+// was and the new directory is removed.
+func (o Options) replace(ctx context.Context, dir string, fill func(tmp, prev string) error) (err error) {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %w", parent, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".new-")
+	unlock, err := o.lock(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Checked under the lock, so that what is judged is what is replaced.
+	prev, err := Replaceable(dir)
+	if err != nil {
+		return err
+	}
+	if haveLock {
+		if err := o.removeStale(ctx, dir); err != nil {
+			return err
+		}
+	}
+	tmp, err := os.MkdirTemp(parent, tempPrefix(dir))
 	if err != nil {
 		return fmt.Errorf("cannot create a temporary directory beside %s: %w", dir, err)
 	}
@@ -59,38 +111,51 @@ func Replace(dir string, fill func(tmp string) error) (err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("%s: %w", tmp, err)
 	}
-	if err := fill(tmp); err != nil {
+	// Opened before anything is written: a sync reports the write-back
+	// errors of its file system seen since then, and only those.
+	s, err := openSync(tmp)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", dir, err)
+	}
+	defer s.close()
+	if err := fill(tmp, prev); err != nil {
 		return err
 	}
-	// One sync for the whole tree: fsync per file costs seconds for large
-	// registries, and the swap below is what makes the result visible.
-	syncAll(tmp)
-	if err := swap(tmp, dir); err != nil {
+	if err := s.sync(); err != nil {
+		return fmt.Errorf("cannot write %s: sync: %w", dir, err)
+	}
+	// The last moment to give up: after the swap dir is the new build.
+	if err := ctx.Err(); err != nil {
+		return context.Cause(ctx)
+	}
+	old, err := swap(tmp, dir)
+	if err != nil {
 		return fmt.Errorf("cannot replace %s: %w", dir, err)
 	}
-	return nil
-}
-
-func guard(dir string) error {
-	fi, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("%s: %w", dir, err)
-	case !fi.IsDir():
-		return fmt.Errorf("%s exists and is not a directory; refusing to replace it", dir)
-	}
-	for _, m := range markers {
-		if _, err := os.Lstat(filepath.Join(dir, m)); err == nil {
-			return fmt.Errorf("%s holds %s, so it is not a build output; refusing to replace it", dir, m)
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			o.warn(&LeftoverError{Dir: dir, Left: old, Err: err})
 		}
 	}
 	return nil
 }
 
-func writeAll(t *tree, as []artifact.Artifact) error {
+// LeftoverError is a previous build that stayed behind a successful swap.
+type LeftoverError struct {
+	Dir  string // the directory now holding the new build
+	Left string // the previous build's tree, where it remains
+	Err  error
+}
+
+func (e *LeftoverError) Error() string {
+	return fmt.Sprintf("%s holds the new build, but the previous one could not be removed: %v; remove %s by hand (the next build tries again)", e.Dir, e.Err, e.Left)
+}
+
+func (e *LeftoverError) Unwrap() error { return e.Err }
+
+func writeAll(ctx context.Context, t *tree, dir string, as []artifact.Artifact) error {
 	defer t.close()
+	target := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
 	seen := make(map[string]bool, len(as))
 	dirs := map[string]bool{} // made already: one MkdirAll a directory, not a file
 	for _, a := range as {
@@ -101,11 +166,11 @@ func writeAll(t *tree, as []artifact.Artifact) error {
 			return fmt.Errorf("two artifacts are both %s", a.Path)
 		}
 		seen[a.Path] = true
-		if dir := path.Dir(a.Path); !dirs[dir] {
-			if err := t.mkdir(dir); err != nil {
-				return fmt.Errorf("cannot write %s: %w", a.Path, err)
+		if d := path.Dir(a.Path); !dirs[d] {
+			if err := t.mkdir(d); err != nil {
+				return fmt.Errorf("cannot write %s: %w", target(a.Path), err)
 			}
-			dirs[dir] = true
+			dirs[d] = true
 		}
 	}
 	// The files are written by one worker per CPU, each over its own run of
@@ -120,9 +185,13 @@ func writeAll(t *tree, as []artifact.Artifact) error {
 	for w := range k {
 		wg.Go(func() {
 			for i := w * len(as) / k; i < (w+1)*len(as)/k && !failed.Load(); i++ {
+				if done(ctx) {
+					failed.Store(true)
+					return
+				}
 				a := as[i]
 				if err := t.put(path.Dir(a.Path), path.Base(a.Path), a.Body); err != nil {
-					errs[i] = fmt.Errorf("cannot write %s: %w", a.Path, err)
+					errs[i] = fmt.Errorf("cannot write %s: %w", target(a.Path), err)
 					failed.Store(true)
 				}
 			}
@@ -134,7 +203,30 @@ func writeAll(t *tree, as []artifact.Artifact) error {
 			return err
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return context.Cause(ctx)
+	}
 	return nil
+}
+
+// withoutPath drops the temporary tree's path from err: the error names the
+// output path instead, and the temporary tree is removed.
+func withoutPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// done is ctx.Err() != nil without its lock, cheap enough for every file.
+func done(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // File writes data over path through a temporary file and a rename, keeping

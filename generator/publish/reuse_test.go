@@ -54,7 +54,7 @@ func TestWriteReusesUnchangedFiles(t *testing.T) {
 // afresh and whatever the old tree pointed at is left alone.
 func TestWriteReusesOnlyPlainFiles(t *testing.T) {
 	body := []byte(`{"keys":[]}`)
-	as := []artifact.Artifact{{Path: "d/jwks.json", Body: body}}
+	as := []artifact.Artifact{{Path: "d/jwks.json", Body: body}, mark}
 	for name, spoil := range map[string]func(t *testing.T, out, elsewhere string){
 		"symlink to a file": func(t *testing.T, out, elsewhere string) {
 			os.WriteFile(filepath.Join(elsewhere, "jwks.json"), body, 0o644)
@@ -87,6 +87,9 @@ func TestWriteReusesOnlyPlainFiles(t *testing.T) {
 				os.Remove(filepath.Join(out, "d"))
 			}
 			spoil(t, out, elsewhere)
+			if err := os.WriteFile(filepath.Join(out, mark.Path), mark.Body, 0o644); err != nil {
+				t.Fatal(err)
+			}
 			var before fs.FileInfo
 			if _, err := os.Lstat(filepath.Join(elsewhere, "jwks.json")); err == nil {
 				before = inode(t, filepath.Join(elsewhere, "jwks.json"))

@@ -6,19 +6,20 @@ import (
 	"os"
 )
 
-// swapRenames moves dir aside, moves tmp in, and removes the old one. If the
-// second rename fails, the old directory is put back.
-func swapRenames(tmp, dir string) error {
-	old := tmp + ".old"
+// swapRenames moves dir aside and moves tmp in, returning where the old
+// directory went. If the second rename fails, the old directory is put back.
+// The name it is moved aside to is one removeStale knows.
+func swapRenames(tmp, dir string) (old string, err error) {
+	old = tmp + ".old"
 	if err := os.Rename(dir, old); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return os.Rename(tmp, dir)
+			return "", os.Rename(tmp, dir)
 		}
-		return err
+		return "", err
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		os.Rename(old, dir)
-		return err
+		return "", err
 	}
-	return os.RemoveAll(old)
+	return old, nil
 }
