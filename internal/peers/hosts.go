@@ -48,3 +48,11 @@ func find(t testing.TB, variable, name, install string) string {
 	t.Skipf("%s not found; %s", name, hint)
 	return ""
 }
+
+// GNUTime returns GNU time (Debian: time), which measures a command's own
+// peak memory: $WELLKNOWN_TIME, else time on PATH (the shell's builtin is
+// not on PATH). .ci/run installs it with apt-get.
+func GNUTime(t testing.TB) string {
+	t.Helper()
+	return find(t, "WELLKNOWN_TIME", "time", "apt-get install time")
+}
