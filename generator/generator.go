@@ -69,8 +69,12 @@ func Build(o Options) (*Result, error) {
 	// run reports the problems of both.
 
 	// keys: the shared key directory and each issuer's own
-	sets, ks := issuerKeys(site, o, &diags)
-	fks := federationKeys(site, o, &diags)
+	// Keys named by reference (a token, a KMS, a CI secret) are opened
+	// first: they join the key sets the directories make.
+	refs := openReferences(site, o, &diags)
+	defer refs.Close()
+	sets, ks := issuerKeys(site, o, refs, &diags)
+	fks := federationKeys(site, o, refs, &diags)
 
 	// clients: read even when keys have errors, so one run reports both.
 	// They register with the first issuer (the only one of a single-issuer

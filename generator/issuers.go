@@ -26,12 +26,13 @@ type keySet struct {
 // issuerKeys runs the keys phase: the shared key directory when some issuer
 // publishes it, and each issuer's own. Every directory is read even when
 // another has errors, so that one run reports them all.
-func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Site]*keySet, []keys.Key) {
-	load := func(dir string, settings []config.KeySettings) ([]keys.Key, bool) {
+func issuerKeys(site *config.Site, o Options, refs *references, diags *diag.List) (map[*config.Site]*keySet, []keys.Key) {
+	load := func(dir string, settings []config.KeySettings, owner *config.Site) ([]keys.Key, bool) {
 		ks, d := keys.Load(keys.Options{
-			Dir:      filepath.Join(site.Dir, dir),
-			Display:  filepath.ToSlash(filepath.Join(site.Dir, dir)),
-			Settings: settings,
+			References: refs.byOwner[owner],
+			Dir:        filepath.Join(site.Dir, dir),
+			Display:    filepath.ToSlash(filepath.Join(site.Dir, dir)),
+			Settings:   settings,
 			Password: func() ([]byte, bool) {
 				v := o.Getenv(keys.PasswordEnv)
 				return []byte(v), v != ""
@@ -52,13 +53,13 @@ func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Sit
 	var shared *keySet
 	for _, iss := range site.Issuers {
 		if !iss.SharedKeys {
-			ks, ok := load(iss.KeyDir, iss.Keys)
+			ks, ok := load(iss.KeyDir, iss.Keys, iss)
 			sets[iss] = &keySet{keys: ks, path: iss.JWKSPath, owner: "issuer " + iss.Issuer, pos: iss.Where("jwks_path"), ok: ok}
 			all = append(all, ks...)
 			continue
 		}
 		if shared == nil {
-			ks, ok := load(site.KeyDir, site.Keys)
+			ks, ok := load(site.KeyDir, site.Keys, site)
 			shared = &keySet{keys: ks, path: site.JWKSPath, owner: "issuer " + iss.Issuer, pos: iss.Where("jwks_path"), ok: ok}
 			if len(site.Issuers) > 1 {
 				shared.owner = "the shared key set"

@@ -25,13 +25,15 @@ import (
 var buildCmd = &command{
 	name:    "build",
 	summary: "build the site into the output directory",
-	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key FILE]
+	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key KEY]
 
 Examples:
   wellknown build                          build ./site.yaml and ./keys into ./out
   wellknown build --config prod/site.yaml --out public
   wellknown build --clock 2027-01-31       build as of a date (retired keys past it are dropped)
   wellknown build --sign-key publisher.key sign every file (verify with: wellknown verify --key publisher.pub out)
+  wellknown build --sign-key env:WELLKNOWN_SIGN_KEY   sign with a PEM held in a CI secret
+  wellknown build --sign-key 'pkcs11:token=site;object=publisher?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:PIN'
 
 Reads site.yaml and the key directory it names, checks them against
 RFC 8414, OpenID Connect Discovery and RFC 7517, and writes the discovery
@@ -48,8 +50,11 @@ Flags:
   -o, --out DIR       the output directory (default out)
       --clock TIME    the build's date, 2027-01-31 or RFC 3339 (default:
                       $SOURCE_DATE_EPOCH if set, else now)
-      --sign-key FILE sign the tree with this key (PEM or cosign-encrypted;
-                      ECDSA P-256/P-384/P-521, Ed25519 or RSA)
+      --sign-key KEY  sign the tree with this key: a PEM file (or
+                      cosign-encrypted), env:NAME (a PEM in that variable),
+                      a pkcs11: URI (RFC 7512), or awskms://, gcpkms://,
+                      azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
+                      Ed25519 or RSA; Ed25519 in PEM only)
 ` + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
@@ -73,8 +78,9 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 	var signer *sign.Signer
 	if p, _ := fs.GetString("sign-key"); p != "" {
 		if signer, err = sign.LoadSigner(p, e.getenv); err != nil {
-			return err
+			return fmt.Errorf("--sign-key: %w", err)
 		}
+		defer signer.Close()
 	}
 	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
 	printDiagnostics(e.stderr, res.Warnings)

@@ -111,9 +111,16 @@ func encodeSig(raw []byte) []byte {
 func signAll(as []artifact.Artifact, s *Signer) ([][]byte, error) {
 	sigs := make([][]byte, len(as))
 	errs := make([]error, len(as))
+	// One failure stops the rest: a token or KMS that has gone away would
+	// otherwise be asked, and time out, once per file.
+	var failed atomic.Bool
 	forEach(len(as), func(i int) {
+		if failed.Load() {
+			return
+		}
 		raw, err := s.Sign(as[i].Body)
 		if err != nil {
+			failed.Store(true)
 			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)
 			return
 		}
