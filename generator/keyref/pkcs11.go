@@ -51,15 +51,18 @@ func openPKCS11(ref string, o Options) (*Key, error) {
 	if u.Object != "" {
 		label = []byte(u.Object)
 	}
-	s, err := ctx.FindKeyPair(id, label)
-	if err == nil && s == nil {
+	found, err := ctx.FindKeyPairs(id, label)
+	if err == nil && len(found) == 0 {
 		err = errNoObject
+	}
+	if err == nil && len(found) > 1 {
+		err = fmt.Errorf("%d key pairs match; add id= to pick one", len(found))
 	}
 	if err != nil {
 		ctx.Close()
 		return nil, errRef(ref, pkcs11Error(err, u))
 	}
-	return &Key{Signer: s, close: ctx.Close}, nil
+	return &Key{Signer: found[0], close: ctx.Close}, nil
 }
 
 var errNoObject = errors.New("no key pair")
@@ -74,7 +77,7 @@ func pkcs11Error(err error, u *pkcs11URI) error {
 		if len(u.ID) > 0 {
 			what = fmt.Sprintf("id=%x", u.ID)
 		}
-		return fmt.Errorf("the token holds no key pair with %s (a private key and its public key or certificate)", what)
+		return fmt.Errorf("the token holds no key pair with %s (a private key with a CKA_ID, and its public key or certificate)", what)
 	case errors.As(err, &pe):
 		switch pe {
 		case pkcs11.CKR_PIN_INCORRECT:
