@@ -95,4 +95,6 @@ func (tok *Token) run(t testing.TB, name string, args ...string) {
 }
 
 // String names the token in test logs.
-func (tok *Token) String() string { return fmt.Sprintf("SoftHSM2 token %q (%s)", tok.Label, tok.Module) }
+func (tok *Token) String() string {
+	return fmt.Sprintf("SoftHSM2 token %q (%s)", tok.Label, tok.Module)
+}
