@@ -20,6 +20,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
+	"github.com/wellknown-dev/wellknown/generator/tree"
 )
 
 var buildCmd = &command{
@@ -81,6 +82,14 @@ func runBuild(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error
 			return fmt.Errorf("--sign-key: %w", err)
 		}
 		defer signer.Close()
+		if !signer.Deterministic() {
+			// ECDSA in a token or KMS signs with random nonces: keep
+			// the last tree's signatures of unchanged files, so an
+			// unchanged site rebuilds to the same bytes.
+			if prev, _, err := tree.Read(out); err == nil {
+				signer.Reuse(prev)
+			}
+		}
 	}
 	res, err := generator.Build(generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
 	printDiagnostics(e.stderr, res.Warnings)

@@ -62,7 +62,10 @@ func TestScripts(t *testing.T) {
 			"genkey":   genKey,
 			"signtree": signTree,
 			"mkbundle": mkBundle,
+			"softhsm":  softHSM,
+			"envfile":  envFile,
 		},
+		Condition: scriptCondition,
 	})
 }
 

@@ -77,7 +77,7 @@ func Artifacts(as []artifact.Artifact, s *Signer) ([]artifact.Artifact, error) {
 		return nil, err
 	}
 	body := m.Marshal()
-	raw, err := s.Sign(body)
+	raw, err := s.signPath(ManifestPath, body)
 	if err != nil {
 		return nil, fmt.Errorf("signing %s: %w", ManifestPath, err)
 	}
@@ -118,7 +118,7 @@ func signAll(as []artifact.Artifact, s *Signer) ([][]byte, error) {
 		if failed.Load() {
 			return
 		}
-		raw, err := s.Sign(as[i].Body)
+		raw, err := s.signPath(as[i].Path, as[i].Body)
 		if err != nil {
 			failed.Store(true)
 			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)

@@ -42,6 +42,9 @@ type Signer struct {
 	ref    string
 	det    bool
 	closer io.Closer
+	// previous holds the last tree's signatures by signed path (see
+	// Reuse); read only once signing starts.
+	previous map[string]previousSig
 }
 
 // LoadSigner opens the publishing key that ref names: a PEM file (PKCS #8,
@@ -255,3 +258,5 @@ func readSmall(path string) ([]byte, error) {
 func verifier(pub crypto.PublicKey) (signature.Verifier, error) {
 	return signature.LoadVerifier(pub, crypto.SHA256)
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
