@@ -63,7 +63,7 @@ func parsePKCS11(ref string, getenv func(string) string) (*pkcs11URI, error) {
 				return nil, fmt.Errorf("%s attribute %q has no value (want name=value)", where, redactAttr(name))
 			}
 			if !slices.Contains(names, name) {
-				return nil, fmt.Errorf("unknown %s attribute %q (RFC 7512 §2.3)", where, name)
+				return nil, fmt.Errorf("unknown %s attribute %q (RFC 7512 §2.3)", where, redactAttr(name))
 			}
 			if seen[name] {
 				return nil, fmt.Errorf("attribute %s appears twice", name)
@@ -178,33 +178,44 @@ func btoi(b bool) int {
 }
 
 // Redact returns ref as messages may show it: a pkcs11: URI without its
-// pin-value, anything else as it is.
+// pin-value, anything else as it is. Only the RFC 7512 attributes that hold
+// no secret are kept: a misspelt one ("0pin-value=…", found by fuzzing)
+// might hold a PIN, so it is dropped too.
 func Redact(ref string) string {
 	body, ok := strings.CutPrefix(ref, PKCS11Prefix)
 	if !ok {
 		return ref
 	}
-	path, query, hasQuery := strings.Cut(body, "?")
-	// A PIN misplaced among the path attributes is dropped too.
-	keep := func(part, sep string) string {
-		var out []string
-		for _, a := range strings.Split(part, sep) {
-			name, _, _ := strings.Cut(a, "=")
-			if !strings.HasPrefix(name, "pin-value") {
-				out = append(out, a)
+	// Split at every separator, whichever part it is in: a PIN after a
+	// mistyped separator ("object=k&pin-value=…" with no "?") is an
+	// attribute too.
+	var out strings.Builder
+	out.WriteString(PKCS11Prefix)
+	query := false
+	for len(body) > 0 {
+		i := strings.IndexAny(body, ";&?")
+		attr := body
+		if i >= 0 {
+			attr, body = body[:i], body[i+1:]
+		} else {
+			body = ""
+		}
+		name, _, _ := strings.Cut(attr, "=")
+		if attr != "" && name != "pin-value" && (slices.Contains(pathAttrs, name) || slices.Contains(queryAttrs, name)) {
+			if slices.Contains(queryAttrs, name) && !query {
+				out.WriteByte('?')
+				query = true
+			} else if out.Len() > len(PKCS11Prefix) && !(query && strings.HasSuffix(out.String(), "?")) {
+				out.WriteByte(map[bool]byte{false: ';', true: '&'}[query])
 			}
-		}
-		return strings.Join(out, sep)
-	}
-	s := PKCS11Prefix + keep(path, ";")
-	if hasQuery {
-		if q := keep(query, "&"); q != "" {
-			s += "?" + q
+			out.WriteString(attr)
 		}
 	}
-	return s
+	return out.String()
 }
 
+// redactAttr is an attribute's name as an error may quote it: a name that
+// mentions a PIN may be a misspelt pin-value with the PIN in it.
 func redactAttr(name string) string {
 	if strings.Contains(name, "pin") {
 		return "pin…"
