@@ -47,6 +47,11 @@ func parsePKCS11(ref string, getenv func(string) string) (*pkcs11URI, error) {
 		return nil, fmt.Errorf("not a pkcs11: URI")
 	}
 	path, query, _ := strings.Cut(body, "?")
+	if strings.Contains(path, "pin-value") {
+		// Quoting the attribute (or a label swallowing it, as in
+		// "object=k&pin-value=…") would show the PIN.
+		return nil, fmt.Errorf("pin-value is a query attribute: put it after \"?\"")
+	}
 	var u pkcs11URI
 	seen := map[string]bool{}
 	attrs := func(part, sep string, names []string, where string) (map[string]string, error) {

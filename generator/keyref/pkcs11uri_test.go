@@ -22,6 +22,7 @@ func TestParsePKCS11(t *testing.T) {
 		{uri: "pkcs11:serial=abc;object=a+b",
 			want: pkcs11URI{Serial: "abc", Object: "a+b", ModulePath: "/env/module.so", PIN: "env-pin", PINSource: PINEnv}},
 		{uri: "pkcs11:object=k", wantErr: "no token"},
+		{uri: "pkcs11:token=t;object=k&pin-value=1234", wantErr: `pin-value is a query attribute: put it after "?"`},
 		{uri: "pkcs11:token=t;slot-id=1;object=k", wantErr: "one way only"},
 		{uri: "pkcs11:token=t", wantErr: "no key"},
 		{uri: "pkcs11:token=t;object=k;colour=red", wantErr: `unknown path attribute "colour"`},
