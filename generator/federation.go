@@ -16,16 +16,17 @@ import (
 
 // federationKeys runs the keys phase for the federation keys, a directory
 // apart from the protocol keys.
-func federationKeys(site *config.Site, o Options, diags *diag.List) []keys.Key {
+func federationKeys(site *config.Site, o Options, refs *references, diags *diag.List) []keys.Key {
 	f := site.Federation
 	if f == nil || f.KeyDir == "" {
 		return nil
 	}
 	ks, d := keys.Load(keys.Options{
-		Dir:      site.Resolve(f.KeyDir),
-		Display:  filepath.ToSlash(site.Resolve(f.KeyDir)),
-		DirPos:   f.Where("key_dir"),
-		Settings: f.Keys,
+		References: refs.fed,
+		Dir:        site.Resolve(f.KeyDir),
+		Display:    filepath.ToSlash(site.Resolve(f.KeyDir)),
+		DirPos:     f.Where("key_dir"),
+		Settings:   f.Keys,
 		Password: func() ([]byte, bool) {
 			v := o.Getenv(keys.PasswordEnv)
 			return []byte(v), v != ""

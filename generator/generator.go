@@ -82,8 +82,12 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		return &Result{}, context.Cause(ctx)
 	}
 	// keys: the shared key directory and each issuer's own
-	sets, ks := issuerKeys(site, o, &diags)
-	fks := federationKeys(site, o, &diags)
+	// Keys named by reference (a token, a KMS, a CI secret) are opened
+	// first: they join the key sets the directories make.
+	refs := openReferences(site, o, &diags)
+	defer refs.Close()
+	sets, ks := issuerKeys(site, o, refs, &diags)
+	fks := federationKeys(site, o, refs, &diags)
 
 	// clients: they register with the first issuer (the only one of a
 	// single-issuer site), whose metadata sets the policy they are checked

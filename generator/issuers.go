@@ -26,13 +26,14 @@ type keySet struct {
 // issuerKeys runs the keys phase: the shared key directory when some issuer
 // publishes it, and each issuer's own. Every directory is read even when
 // another has errors, so that one run reports them all.
-func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Site]*keySet, []keys.Key) {
-	load := func(dir string, at diag.Pos, settings []config.KeySettings) ([]keys.Key, bool) {
+func issuerKeys(site *config.Site, o Options, refs *references, diags *diag.List) (map[*config.Site]*keySet, []keys.Key) {
+	load := func(dir string, at diag.Pos, settings []config.KeySettings, owner *config.Site) ([]keys.Key, bool) {
 		ks, d := keys.Load(keys.Options{
-			Dir:      site.Resolve(dir),
-			Display:  filepath.ToSlash(site.Resolve(dir)),
-			DirPos:   at,
-			Settings: settings,
+			References: refs.byOwner[owner],
+			Dir:        site.Resolve(dir),
+			Display:    filepath.ToSlash(site.Resolve(dir)),
+			DirPos:     at,
+			Settings:   settings,
 			Password: func() ([]byte, bool) {
 				v := o.Getenv(keys.PasswordEnv)
 				return []byte(v), v != ""
@@ -54,13 +55,13 @@ func issuerKeys(site *config.Site, o Options, diags *diag.List) (map[*config.Sit
 	var shared *keySet
 	for _, iss := range site.Issuers {
 		if !iss.SharedKeys {
-			ks, ok := load(iss.KeyDir, iss.Where("key_dir"), iss.Keys)
+			ks, ok := load(iss.KeyDir, iss.Where("key_dir"), iss.Keys, iss)
 			sets[iss] = &keySet{keys: ks, path: iss.JWKSPath, owner: "issuer " + iss.Issuer, pos: iss.Where("jwks_path"), ok: ok}
 			all = append(all, ks...)
 			continue
 		}
 		if shared == nil {
-			ks, ok := load(site.KeyDir, site.Where("key_dir"), site.Keys)
+			ks, ok := load(site.KeyDir, site.Where("key_dir"), site.Keys, site)
 			shared = &keySet{keys: ks, path: site.JWKSPath, owner: "issuer " + iss.Issuer, pos: iss.Where("jwks_path"), ok: ok}
 			if len(site.Issuers) > 1 {
 				shared.owner = "the shared key set"

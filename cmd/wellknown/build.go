@@ -18,12 +18,13 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/sign"
+	"github.com/wellknown-dev/wellknown/generator/tree"
 )
 
 var buildCmd = &command{
 	name:    "build",
 	summary: "build the site into the output directory",
-	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key FILE]
+	usage: `Usage: wellknown build [--config site.yaml] [--out out] [--clock TIME] [--sign-key KEY]
                        [--json] [--strict] [--quiet] [--no-wait]
 
 Examples:
@@ -31,6 +32,8 @@ Examples:
   wellknown build --config prod/site.yaml --out public
   wellknown build --clock 2027-01-31       build as of a date (retired keys past it are dropped)
   wellknown build --sign-key publisher.key sign every file (verify with: wellknown verify --key publisher.pub out)
+  wellknown build --sign-key env:WELLKNOWN_SIGN_KEY   sign with a PEM held in a CI secret
+  wellknown build --sign-key 'pkcs11:token=site;object=publisher?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=env:PIN'
 
 Reads site.yaml and the key directory it names, checks them against
 RFC 8414, OpenID Connect Discovery and RFC 7517, and writes the discovery
@@ -56,8 +59,11 @@ Flags:
   -o, --out DIR       the output directory (default out)
       --clock TIME    the build's date, 2027-01-31 or RFC 3339 (default:
                       $SOURCE_DATE_EPOCH if set, else now)
-      --sign-key FILE sign the tree with this key (PEM or cosign-encrypted;
-                      ECDSA P-256/P-384/P-521, Ed25519 or RSA)
+      --sign-key KEY  sign the tree with this key: a PEM file (or
+                      cosign-encrypted), env:NAME (a PEM in that variable),
+                      a pkcs11: URI (RFC 7512), or awskms://, gcpkms://,
+                      azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
+                      Ed25519 or RSA; Ed25519 in PEM only)
       --no-wait       fail at once if another build is writing DIR
 ` + outputHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
@@ -84,7 +90,16 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	var signer *sign.Signer
 	if p, _ := fs.GetString("sign-key"); p != "" {
 		if signer, err = sign.LoadSigner(p, e.getenv); err != nil {
-			return err
+			return fmt.Errorf("--sign-key: %w", err)
+		}
+		defer signer.Close()
+		if !signer.Deterministic() {
+			// ECDSA in a token or KMS signs with random nonces: keep
+			// the last tree's signatures of unchanged files, so an
+			// unchanged site rebuilds to the same bytes.
+			if prev, _, err := tree.Read(out); err == nil {
+				signer.Reuse(prev)
+			}
 		}
 	}
 	res, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})

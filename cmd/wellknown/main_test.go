@@ -77,7 +77,10 @@ func TestScripts(t *testing.T) {
 			"genkey":   genKey,
 			"signtree": signTree,
 			"mkbundle": mkBundle,
+			"softhsm":  softHSM,
+			"envfile":  envFile,
 		},
+		Condition: scriptCondition,
 	})
 }
 

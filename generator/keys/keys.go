@@ -45,6 +45,9 @@ type Key struct {
 	// Signer is the private key when the directory holds it. It is never
 	// published; it lets the build sign with the key.
 	Signer crypto.Signer
+	// Ref is the key reference (pkcs11:, KMS, env:) that Signer signs
+	// through, without a PIN; empty for a key read from the directory.
+	Ref string
 	// Demo marks the example keys of the wellknown repository, whose private
 	// halves are public.
 	Demo bool
@@ -75,6 +78,9 @@ type Options struct {
 	// KidScheme names keys without an explicit kid (see KidSchemes);
 	// empty is KidRFC7638.
 	KidScheme string
+	// References are signing keys site.yaml names by reference; they join
+	// the set (see Reference).
+	References []Reference
 }
 
 // skip reports whether a file in the key directory is not a key: dot files,
@@ -99,6 +105,10 @@ func Load(o Options) ([]Key, *diag.List) {
 		dirPos, dirName = o.DirPos, " "+o.Display
 	}
 	entries, err := os.ReadDir(o.Dir)
+	if errors.Is(err, fs.ErrNotExist) && len(o.References) > 0 {
+		// Every key in a token or KMS: no directory is needed.
+		err = nil
+	}
 	if err != nil {
 		diags.Errorf(dirPos, "cannot read the key directory%s: %v", dirName, diag.Cause(err))
 		switch {
@@ -146,6 +156,9 @@ func Load(o Options) ([]Key, *diag.List) {
 		if k, ok := build(g, settings[i], o, &diags); ok {
 			keys = append(keys, k)
 		}
+	}
+	if len(o.References) > 0 {
+		keys = attach(keys, o.References, &diags)
 	}
 	checkKids(keys, &diags)
 	if diags.HasErrors() {

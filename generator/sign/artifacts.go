@@ -82,7 +82,7 @@ func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artif
 		return nil, fmt.Errorf("%s: %w", ManifestPath, err)
 	}
 	body := m.Marshal()
-	raw, err := s.Sign(body)
+	raw, err := s.signPath(ManifestPath, body)
 	if err != nil {
 		return nil, fmt.Errorf("signing %s: %w", ManifestPath, err)
 	}
@@ -124,13 +124,20 @@ type signed struct{ sig, bundle []byte }
 func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 	sigs := make([]signed, len(as))
 	errs := make([]error, len(as))
+	// One failure stops the rest: a token or KMS that has gone away would
+	// otherwise be asked, and time out, once per file.
+	var failed atomic.Bool
 	forEach(len(as), func(i int) {
-		raw, err := s.Sign(as[i].Body)
+		if failed.Load() {
+			return
+		}
+		raw, err := s.signPath(as[i].Path, as[i].Body)
 		if err == nil {
 			sigs[i].sig = encodeSig(raw)
 			sigs[i].bundle, err = sigstoreBundle(as[i].Body, raw, hint)
 		}
 		if err != nil {
+			failed.Store(true)
 			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)
 		}
 	})

@@ -75,7 +75,11 @@
 // ((*ecdsa.PrivateKey).Sign with a nil random source), which derives the
 // nonce from the key and the digest. The result is an ordinary ASN.1 ECDSA
 // signature that any verifier, cosign included, accepts; only its
-// reproducibility differs. Every other step (loading keys, verifying) goes
+// reproducibility differs. An ECDSA key in a token or KMS (see package
+// keyref) cannot sign by RFC 6979 from outside: its nonces are random, so
+// Signer.Reuse keeps the previous tree's signature of every file whose bytes
+// are unchanged, after verifying it, and an unchanged site rebuilds to the
+// same bytes all the same. Every other step (loading keys, verifying) goes
 // through sigstore/sigstore's pkg/signature and pkg/cryptoutils.
 //
 // # Why sigstore/sigstore v1.10.11

@@ -6,9 +6,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -18,87 +18,76 @@ import (
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/wellknown-dev/wellknown/generator/keyref"
 )
 
 // PasswordEnv is the environment variable that holds the password of an
 // encrypted key, the one cosign reads.
-const PasswordEnv = "COSIGN_PASSWORD"
+const PasswordEnv = keyref.PasswordEnv
 
-// maxKeyFile bounds what LoadSigner and LoadPublicKey read: a PEM key is a
-// few kilobytes; anything much larger is the wrong file.
+// maxKeyFile bounds what LoadPublicKey reads: a PEM key is a few kilobytes;
+// anything much larger is the wrong file.
 const maxKeyFile = 1 << 20
 
-// PEM block types of cosign's encrypted private keys (scrypt +
-// secretbox, as `cosign generate-key-pair` writes them).
-const (
-	pemEncryptedSigstore = "ENCRYPTED SIGSTORE PRIVATE KEY"
-	pemEncryptedCosign   = "ENCRYPTED COSIGN PRIVATE KEY"
-)
-
 // A Signer signs with the site's publishing key. Its zero value is not usable:
-// make one with LoadSigner or NewSigner.
+// make one with LoadSigner, NewSigner or FromKey.
 type Signer struct {
-	sv     signature.SignerVerifier
-	ec     *ecdsa.PrivateKey // set for ECDSA keys, which sign by RFC 6979
+	cs     crypto.Signer     // a token's or KMS's signer; nil for in-memory keys
+	sv     signature.Signer  // in-memory RSA and Ed25519 keys
+	ec     *ecdsa.PrivateKey // in-memory ECDSA keys, which sign by RFC 6979
 	pub    crypto.PublicKey
 	pubPEM []byte
 	fp     string
+	ref    string
+	det    bool
+	closer io.Closer
+	// previous holds the last tree's signatures by signed path (see
+	// Reuse); read only once signing starts.
+	previous map[string]previousSig
 }
 
-// LoadSigner reads the publishing key from the PEM file at path: PKCS #8
-// ("PRIVATE KEY"), PKCS #1 ("RSA PRIVATE KEY"), SEC 1 ("EC PRIVATE KEY"), or
-// a cosign-encrypted key ("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN
-// PRIVATE KEY") whose password is getenv(PasswordEnv).
+// LoadSigner opens the publishing key that ref names: a PEM file (PKCS #8,
+// PKCS #1, SEC 1, or cosign-encrypted with the password in
+// getenv(PasswordEnv)), env:NAME, a pkcs11: URI or a KMS URI (see package
+// keyref). The caller closes the Signer.
 //
-// Errors name the file and never include key material.
-func LoadSigner(path string, getenv func(string) string) (*Signer, error) {
-	data, err := readSmall(path)
+// Errors name the reference, without a PIN, and never include key material.
+func LoadSigner(ref string, getenv func(string) string) (*Signer, error) {
+	k, err := keyref.Open(ref, keyref.Options{Getenv: getenv})
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("%s: not a PEM file", path)
-	}
-	var pf cryptoutils.PassFunc
-	switch block.Type {
-	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
-		//lint:ignore SA1019 refusing legacy encryption is the point
-		if x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck
-			return nil, fmt.Errorf("%s: legacy PEM encryption (Proc-Type) is not supported", path)
-		}
-	case pemEncryptedSigstore, pemEncryptedCosign:
-		// sigstore decrypts only when the password function returns a
-		// non-nil password, and otherwise fails parsing the ciphertext as
-		// PKCS #8 with a cryptic message; so always hand it one, possibly
-		// empty (cosign allows an empty password).
-		pf = cryptoutils.StaticPasswordFunc([]byte(getenv(PasswordEnv)))
-	case "ENCRYPTED PRIVATE KEY":
-		return nil, fmt.Errorf("%s: encrypted PKCS #8 keys are not supported", path)
-	case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
-		return nil, fmt.Errorf("%s: holds a %s, not a private key", path, block.Type)
-	default:
-		return nil, fmt.Errorf("%s: unsupported PEM block %q", path, block.Type)
-	}
-	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(data, pf)
+	s, err := FromKey(k)
 	if err != nil {
-		if pf != nil {
-			if getenv(PasswordEnv) == "" {
-				return nil, fmt.Errorf("%s: cannot decrypt the key: %s is not set: %w", path, PasswordEnv, err)
-			}
-			return nil, fmt.Errorf("%s: cannot decrypt the key (wrong %s?): %w", path, PasswordEnv, err)
-		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		k.Close()
+		return nil, err
 	}
-	s, err := NewSigner(priv)
+	return s, nil
+}
+
+// FromKey makes a Signer for an opened key reference; closing the Signer
+// closes the key.
+func FromKey(k *keyref.Key) (*Signer, error) {
+	s, err := newSigner(k.Signer)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", k.Ref, err)
 	}
+	s.ref, s.det, s.closer = k.Ref, k.Deterministic, k
 	return s, nil
 }
 
 // NewSigner makes a Signer for a private key already in memory.
 func NewSigner(priv crypto.PrivateKey) (*Signer, error) {
+	s, err := newSigner(priv)
+	if err != nil {
+		return nil, err
+	}
+	s.det = true
+	return s, nil
+}
+
+func newSigner(priv crypto.PrivateKey) (*Signer, error) {
 	cs, ok := priv.(crypto.Signer)
 	if !ok {
 		return nil, fmt.Errorf("unsupported private key type %T", priv)
@@ -106,10 +95,6 @@ func NewSigner(priv crypto.PrivateKey) (*Signer, error) {
 	pub := cs.Public()
 	if err := checkKey(pub); err != nil {
 		return nil, err
-	}
-	sv, err := signature.LoadSignerVerifier(priv, crypto.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("loading signer: %w", err)
 	}
 	pubPEM, err := cryptoutils.MarshalPublicKeyToPEM(pub)
 	if err != nil {
@@ -119,9 +104,21 @@ func NewSigner(priv crypto.PrivateKey) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Signer{sv: sv, pub: pub, pubPEM: pubPEM, fp: fp}
-	if k, ok := priv.(*ecdsa.PrivateKey); ok {
+	s := &Signer{pub: pub, pubPEM: pubPEM, fp: fp}
+	switch k := priv.(type) {
+	case *ecdsa.PrivateKey:
 		s.ec = k
+	case *rsa.PrivateKey, ed25519.PrivateKey:
+		if s.sv, err = signature.LoadSignerVerifier(priv, crypto.SHA256); err != nil {
+			return nil, fmt.Errorf("loading signer: %w", err)
+		}
+	default:
+		if _, ok := pub.(ed25519.PublicKey); ok {
+			// PureEdDSA would need the whole message sent to the token;
+			// no token backend here does it.
+			return nil, fmt.Errorf("Ed25519 keys are supported in PEM files only; use ECDSA or RSA in a token or KMS")
+		}
+		s.cs = cs
 	}
 	return s, nil
 }
@@ -149,12 +146,36 @@ func checkKey(pub crypto.PublicKey) error {
 // Sign returns the raw signature of msg, SHA-256 hashed for every key type
 // (see the package documentation).
 func (s *Signer) Sign(msg []byte) ([]byte, error) {
-	if s.ec != nil {
+	switch {
+	case s.ec != nil:
 		// RFC 6979: same key and message, same signature.
 		d := sha256.Sum256(msg)
 		return s.ec.Sign(nil, d[:], crypto.SHA256)
+	case s.cs != nil:
+		// A token's RSA is PKCS #1 v1.5 for crypto.SHA256 opts, as cosign
+		// signs; its ECDSA answers ASN.1, as crypto/ecdsa does.
+		d := sha256.Sum256(msg)
+		return s.cs.Sign(rand.Reader, d[:], crypto.SHA256)
 	}
 	return s.sv.SignMessage(bytes.NewReader(msg))
+}
+
+// Deterministic reports whether the same message always gets the same
+// signature: false only for ECDSA keys in a token or KMS, whose nonces are
+// random. A build with such a key is reproducible in everything but its
+// signatures, which verify all the same.
+func (s *Signer) Deterministic() bool { return s.det }
+
+// Ref names the key as messages may: its file or reference, without a PIN;
+// empty for a Signer made by NewSigner.
+func (s *Signer) Ref() string { return s.ref }
+
+// Close releases the token session or KMS client behind the Signer.
+func (s *Signer) Close() error {
+	if s == nil || s.closer == nil {
+		return nil
+	}
+	return s.closer.Close()
 }
 
 // Public returns the public key.
@@ -237,3 +258,5 @@ func readSmall(path string) ([]byte, error) {
 func verifier(pub crypto.PublicKey) (signature.Verifier, error) {
 	return signature.LoadVerifier(pub, crypto.SHA256)
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
