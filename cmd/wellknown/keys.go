@@ -124,7 +124,6 @@ Flags:
 	run: runKeysImport,
 }
 
-
 var keysRotateCmd = &command{
 	name:    "keys rotate",
 	summary: "promote next keys and retire the keys they replace",
