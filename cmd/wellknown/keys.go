@@ -307,7 +307,7 @@ func runKeysImport(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 	if len(pub.Chain) > 0 {
 		what += fmt.Sprintf(" with a certificate for %s, expires %s", pub.Chain[0].Subject, lifecycle.Stamp(pub.Chain[0].NotAfter))
 	}
-	kid, err := keys.KeyID(s.KidScheme, pub.Key, pub.Chain)
+	kid, err := pub.KeyID(s.KidScheme)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
