@@ -120,7 +120,8 @@ func runKeysList(_ context.Context, e *env, fs *pflag.FlagSet, args []string) er
 		var ok bool
 		if sets, ok = lifecycle.Pick(sets, name); !ok {
 			if fed {
-				return fmt.Errorf("%s: no federation: key set in this site", cfg)
+				fmt.Fprintf(e.stderr, "%s: the site has no federation: section, so no federation key set\n", cfg)
+				return errSilent
 			}
 			var names []string
 			for _, iss := range st.Issuers {
