@@ -6,12 +6,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -124,25 +122,6 @@ Flags:
 		siteFlags(fs)
 	},
 	run: runKeysImport,
-}
-
-var keysListCmd = &command{
-	name:    "keys list",
-	summary: "print every key and what is due",
-	usage: `Usage: wellknown keys list [--config site.yaml] [--clock TIME]
-
-Examples:
-  wellknown keys list
-  wellknown keys list --clock 2027-06-01     what will be due then
-
-Prints one row per key: file, kid, type, alg, use, state, certificate
-subject and expiry, and the next change due with its date. Retired keys
-past their date are listed too, so that their files can be deleted.
-
-Flags:
-` + siteFlagsHelp + exitStatusHelp,
-	flags: siteFlags,
-	run:   runKeysList,
 }
 
 var keysRotateCmd = &command{
@@ -328,7 +307,7 @@ func runKeysImport(_ context.Context, e *env, fs *pflag.FlagSet, args []string) 
 	if len(pub.Chain) > 0 {
 		what += fmt.Sprintf(" with a certificate for %s, expires %s", pub.Chain[0].Subject, lifecycle.Stamp(pub.Chain[0].NotAfter))
 	}
-	kid, err := keys.KeyID(s.KidScheme, pub.Key, pub.Chain)
+	kid, err := pub.KeyID(s.KidScheme)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
@@ -420,36 +399,6 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
-}
-
-func runKeysList(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {
-	if len(args) > 0 {
-		return usagef("unexpected argument %q", args[0])
-	}
-	now, err := clock(e, fs)
-	if err != nil {
-		return err
-	}
-	s, err := loadSite(e, fs, now, false)
-	if err != nil {
-		return err
-	}
-	printKeys(e.stdout, s, now)
-	return nil
-}
-
-func printKeys(w io.Writer, s *site, now time.Time) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tKID\tTYPE\tALG\tUSE\tSTATE\tCERTIFICATE\tNEXT")
-	for _, k := range s.keys {
-		cert := "-"
-		if cs := k.JWK.Certificates; len(cs) > 0 {
-			cert = fmt.Sprintf("%s, expires %s", cs[0].Subject, lifecycle.Stamp(cs[0].NotAfter))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", lifecycle.Entry(k), k.JWK.KeyID, keys.Desc(k.JWK.Key),
-			k.JWK.Algorithm, k.JWK.Use, k.State, cert, lifecycle.Due(s.Site, k, now))
-	}
-	tw.Flush()
 }
 
 func runKeysRotate(_ context.Context, e *env, fs *pflag.FlagSet, args []string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,7 +22,7 @@ var probeCmd = &command{
 	name:    "probe",
 	summary: "check the deployed site against the built tree",
 	usage: `Usage: wellknown probe URL [--dir out] [--timeout 10s] [--cacert FILE]
-                       [--resolve HOST:PORT:ADDR]...
+                       [--resolve HOST:PORT:ADDR]... [--json]
 
 Examples:
   wellknown probe https://id.example.com
@@ -52,6 +53,9 @@ Flags:
                          does; the URL, Host header and TLS name stay HOST.
                          ADDR may carry its own port (127.0.0.1:8443,
                          [::1]:8443). Repeatable
+      --json             print one JSON report on stdout (see "Machine-readable
+                         output" in the README) and nothing else: every
+                         file with its status and problems
 ` + `
 Exit status:
   0  the live site serves the tree as built
@@ -64,6 +68,7 @@ Exit status:
 		fs.Duration("timeout", 10*time.Second, "limit for each request")
 		fs.String("cacert", "", "trust only the CA certificates in this PEM file")
 		fs.StringArray("resolve", nil, "connect to ADDR for HOST:PORT")
+		fs.Bool("json", false, "print one JSON report on stdout")
 	},
 	run: runProbe,
 }
@@ -102,6 +107,18 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	base.Transport = t
 	c := probe.Client(base)
 	ps := probe.Check(ctx, c, args[0], as)
+	if asJSON, _ := fs.GetBool("json"); asJSON {
+		r := probeReport(args[0], as, ps, probe.Preflight(ctx, c, args[0], as))
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			panic(err) // plain structs of strings and numbers always marshal
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+		if !r.OK {
+			return errSilent
+		}
+		return nil
+	}
 	for _, p := range ps {
 		fmt.Fprintln(e.stdout, p)
 	}

@@ -87,6 +87,16 @@ func SelfSign(k crypto.Signer, subject string, now time.Time, days int) ([]byte,
 type Public struct {
 	Key   crypto.PublicKey
 	Chain []*x509.Certificate // leaf first; empty for a bare public key
+	Kid   string              // a JWK's own kid, which the build publishes; empty otherwise
+}
+
+// KeyID returns the kid the build publishes for the key without a kid in
+// site.yaml: a JWK's own, else the one scheme gives.
+func (p *Public) KeyID(scheme string) (string, error) {
+	if p.Kid != "" {
+		return p.Kid, nil
+	}
+	return KeyID(scheme, p.Key, p.Chain)
 }
 
 // ErrPrivate is returned by ReadPublic for a file that holds a private key.
@@ -111,7 +121,11 @@ func ReadPublic(data []byte) (*Public, error) {
 	if err := checkKeyType(it.pub); err != nil {
 		return nil, err
 	}
-	return &Public{Key: it.pub, Chain: it.chain}, nil
+	pub := &Public{Key: it.pub, Chain: it.chain}
+	if it.jwk != nil {
+		pub.Kid = it.jwk.KeyID
+	}
+	return pub, nil
 }
 
 // Thumbprint returns the RFC 7638 thumbprint of pub, the default kid.

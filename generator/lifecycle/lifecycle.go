@@ -79,9 +79,17 @@ func Check(site *config.Site, ks []keys.Key, now time.Time) *diag.List {
 		}
 	}
 	active := 0
+	dated := rotated(site.Keys)
 	for _, k := range ks {
 		if k.State == config.Active {
 			active++
+		}
+		// A key file without an entry is active by default. On a site that
+		// rotates (its entries carry dates) that is how a retired key whose
+		// entry was deleted, and whose file stayed, comes back to sign.
+		if k.Settings == nil && dated {
+			diags.Warnf(diag.Pos{Path: k.File()}, "the key file has no entry in site.yaml keys, so it is published as active: a retired key whose entry was deleted while its file stayed comes back this way")
+			diags.Hint("delete the file once its key has left the key set, or give it an entry (state: active) to keep publishing it")
 		}
 		checkCerts(k, now, &diags)
 	}
@@ -90,6 +98,17 @@ func Check(site *config.Site, ks []keys.Key, now time.Time) *diag.List {
 		diags.Hint("keep the last active key until a next key has been published for %s, then run wellknown keys rotate", cache)
 	}
 	return &diags
+}
+
+// rotated reports whether any key entry carries a rotation date: the site
+// manages its keys' lives through site.yaml.
+func rotated(ss []config.KeySettings) bool {
+	for _, s := range ss {
+		if !s.PublishedSince.IsZero() || !s.RetiredSince.IsZero() || !s.PublishedUntil.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // cacheSource names the settings the cache lifetime comes from.

@@ -72,8 +72,20 @@ func Rotate(site *config.Site, ks []keys.Key, now time.Time) (*Plan, *diag.List)
 		}
 		p.Retire = append(p.Retire, k)
 		if sm := site.SignedMetadata; sm != nil && holds(k, sm.Key) {
-			p.MetadataKey = Entry(successor[s])
+			next := successor[s]
+			// The build signs signed_metadata with a private key from the key
+			// directory: a public-only successor (its private half in a KMS)
+			// would leave the next build unable to sign.
+			if next.Signer == nil {
+				diags.Errorf(site.Where("signed_metadata.key"), "signed_metadata.key %s retires, and its successor %s holds only a public key: the build could not sign the metadata with it", sm.Key, Entry(next))
+				diags.Hint("put the private key of %s in the key directory, or add a next key with its private half (wellknown keys generate) and rotate once caches hold it", Entry(next))
+				continue
+			}
+			p.MetadataKey = Entry(next)
 		}
+	}
+	if diags.HasErrors() {
+		return nil, &diags
 	}
 	return p, &diags
 }
