@@ -116,6 +116,11 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 		}
 	}
 	target := deploy.Redact(args[0])
+	if err := deploy.CheckURL(args[0]); errors.Is(err, deploy.ErrScheme) {
+		return usagef("%v", err)
+	} else if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
 
 	files, err := deploy.Read(dir)
 	if err != nil {
@@ -126,9 +131,6 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	}
 
 	b, err := deploy.Open(ctx, args[0])
-	if errors.Is(err, deploy.ErrScheme) {
-		return usagef("%v", err)
-	}
 	if err != nil {
 		return fmt.Errorf("deploy: %w", err)
 	}

@@ -31,21 +31,30 @@ var ErrScheme = errors.New("unknown scheme")
 // a key prefix). Credentials come from each SDK's own chain, never from the
 // URL.
 func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Scheme == "" {
-		return nil, fmt.Errorf("%w: %q is not a bucket URL; accepted: %s", ErrScheme, Redact(rawURL), strings.Join(Schemes(), "://, ")+"://")
-	}
-	if !slices.Contains(schemes, u.Scheme) {
-		return nil, fmt.Errorf("%w %q in %s; accepted: %s", ErrScheme, u.Scheme, Redact(rawURL), strings.Join(Schemes(), "://, ")+"://")
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("%s: credentials do not belong in the URL\nhint: use the store's environment or credential chain (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_KEY)", Redact(rawURL))
+	if err := CheckURL(rawURL); err != nil {
+		return nil, err
 	}
 	b, err := blob.OpenBucket(ctx, rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Redact(rawURL), err)
 	}
 	return b, nil
+}
+
+// CheckURL reports, without contacting the store, whether rawURL names a
+// bucket of a linked driver (ErrScheme if not) and holds no credentials.
+func CheckURL(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme == "" {
+		return fmt.Errorf("%w: %q is not a bucket URL; accepted: %s", ErrScheme, Redact(rawURL), strings.Join(Schemes(), "://, ")+"://")
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return fmt.Errorf("%w %q in %s; accepted: %s", ErrScheme, u.Scheme, Redact(rawURL), strings.Join(Schemes(), "://, ")+"://")
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s: credentials do not belong in the URL\nhint: use the store's environment or credential chain (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_KEY)", Redact(rawURL))
+	}
+	return nil
 }
 
 // Redact returns rawURL without user information and with every query
