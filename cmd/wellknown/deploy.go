@@ -141,7 +141,7 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	}
 	remote, err := deploy.List(ctx, b, want, workers)
 	if err != nil {
-		return fmt.Errorf("deploy: %s: %w", target, err)
+		return withHint(fmt.Errorf("deploy: %s: %w", target, err), deploy.Hint(err))
 	}
 	plan := deploy.NewPlan(files, remote)
 
@@ -163,7 +163,11 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 			}
 		}
 		if err := plan.Apply(ctx, b, opt); err != nil {
-			return fmt.Errorf("deploy: %s: %w\nhint: run the same deploy again to complete it; the store serves a consistent site meanwhile", target, err)
+			hint := deploy.Hint(err)
+			if !errors.Is(err, deploy.ErrTooManyDeletes) {
+				hint = strings.TrimSpace(hint + "\nhint: run the same deploy again to complete it; the store serves a consistent site meanwhile")
+			}
+			return withHint(fmt.Errorf("deploy: %s: %w", target, err), hint)
 		}
 	}
 
@@ -245,4 +249,12 @@ func printPlan(w io.Writer, p *deploy.Plan) {
 	for _, a := range p.Actions {
 		fmt.Fprintf(w, "%-9s %-6s %s (%s)\n", a.Phase, a.Kind, a.Path, a.Reason)
 	}
+}
+
+// withHint appends hint on lines of its own, keeping err for errors.Is.
+func withHint(err error, hint string) error {
+	if hint == "" {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, hint)
 }

@@ -3,7 +3,9 @@ package deploy
 import (
 	"context"
 	"errors"
+
 	"fmt"
+	"gocloud.dev/gcerrors"
 	"net/url"
 	"slices"
 	"strings"
@@ -66,13 +68,35 @@ func Redact(rawURL string) string {
 	}
 	u.User = nil
 	q := u.Query()
+	redacted := false
 	for k := range q {
 		switch strings.ToLower(k) {
 		case "prefix", "region", "endpoint", "use_path_style", "disable_https", "profile", "domain", "protocol", "localemu", "cdn", "dualstack", "fips", "accelerate", "create_dir", "metadata", "no_tmp_dir", "dir_file_mode", "base_url", "access_id", "anonymous", "storage_account", "awssdk":
 		default:
 			q.Set(k, "REDACTED")
+			redacted = true
 		}
 	}
-	u.RawQuery = q.Encode()
+	if redacted {
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
+}
+
+// Hint returns what to do about a store's error, or "".
+func Hint(err error) string {
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		return "hint: create the bucket (or container) first, and check its name, region= and endpoint="
+	case gcerrors.PermissionDenied:
+		return "hint: the credentials the SDK found may not list, write or delete in this bucket"
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "SignatureDoesNotMatch"), strings.Contains(msg, "InvalidAccessKeyId"), strings.Contains(msg, "AuthenticationFailed"):
+		return "hint: the store refused the credentials the SDK found in the environment"
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"):
+		return "hint: nothing answers at the store's address; check endpoint= (or the emulator's host)"
+	}
+	return ""
 }

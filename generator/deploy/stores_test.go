@@ -165,3 +165,26 @@ func azureStore() *store {
 		get: getSigned,
 	}
 }
+
+// A missing bucket and refused credentials fail the listing, before any
+// write, naming the URL without credentials, with a hint.
+func TestS3Faults(t *testing.T) {
+	ep := s3Env(t)
+	dir := signedTree(t, nil)
+	missing := "s3://no-such-bucket?" + url.Values{"endpoint": {ep}, "use_path_style": {"true"}}.Encode()
+	_, err := deployTo(t, context.Background(), openURL(t, missing), dir, Options{Workers: 2})
+	if err == nil || !strings.Contains(err.Error(), "NoSuchBucket") || !strings.Contains(Hint(err), "create the bucket") {
+		t.Errorf("missing bucket: %v (%s)", err, Hint(err))
+	}
+	u := s3Bucket(t, ep)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+	_, err = deployTo(t, context.Background(), openURL(t, u), dir, Options{Workers: 2})
+	if err == nil || strings.Contains(err.Error(), "not-the-secret") || !strings.Contains(Hint(err), "refused the credentials") {
+		t.Errorf("wrong secret: %v (%s)", err, Hint(err))
+	}
+	down := "s3://b?" + url.Values{"endpoint": {"http://127.0.0.1:1"}, "use_path_style": {"true"}}.Encode()
+	_, err = deployTo(t, context.Background(), openURL(t, down), dir, Options{Workers: 2})
+	if err == nil || !strings.Contains(Hint(err), "nothing answers") {
+		t.Errorf("unreachable: %v (%s)", err, Hint(err))
+	}
+}
