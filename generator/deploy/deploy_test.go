@@ -189,6 +189,9 @@ type store struct {
 	// get reads an object over HTTP, as a browser would get it from the
 	// store; nil for stores with no HTTP side (a directory).
 	get func(t *testing.T, b *blob.Bucket, key string) (http.Header, []byte)
+	// base is the public HTTP root of the last bucket opened, for stores
+	// that serve one without signing.
+	base string
 }
 
 func fileStore() *store {

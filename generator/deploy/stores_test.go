@@ -19,6 +19,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/wellknown-dev/wellknown/internal/peers"
+	"github.com/wellknown-dev/wellknown/probe"
 )
 
 // The real servers .ci/run starts, each on 127.0.0.1 (see README, Deploy).
@@ -109,29 +110,29 @@ func s3Store() *store {
 // gcsStore is fake-gcs-server, reached as every GCS client reaches an
 // emulator: STORAGE_EMULATOR_HOST.
 func gcsStore() *store {
-	var host string
-	var bucket string
-	return &store{
-		name: "gcs",
-		open: func(t *testing.T) *blob.Bucket {
-			host = peers.Server(t, "WELLKNOWN_GCS_ENDPOINT", how)
-			t.Setenv("STORAGE_EMULATOR_HOST", host)
-			bucket = newBucketName()
-			resp, err := http.Post("http://"+host+"/storage/v1/b?project=test", "application/json",
-				strings.NewReader(`{"name":"`+bucket+`"}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("create bucket: %s", resp.Status)
-			}
-			return openURL(t, "gs://"+bucket)
-		},
-		get: func(t *testing.T, _ *blob.Bucket, key string) (http.Header, []byte) {
-			return httpGet(t, "http://"+host+"/"+bucket+"/"+key)
-		},
+	s := &store{name: "gcs"}
+	s.open = func(t *testing.T) *blob.Bucket {
+		host := peers.Server(t, "WELLKNOWN_GCS_ENDPOINT", how)
+		t.Setenv("STORAGE_EMULATOR_HOST", host)
+		bucket := newBucketName()
+		resp, err := http.Post("http://"+host+"/storage/v1/b?project=test", "application/json",
+			strings.NewReader(`{"name":"`+bucket+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("create bucket: %s", resp.Status)
+		}
+		// fake-gcs-server serves objects publicly, as a bucket
+		// readable by allUsers does at storage.googleapis.com.
+		s.base = "http://" + host + "/" + bucket
+		return openURL(t, "gs://"+bucket)
 	}
+	s.get = func(t *testing.T, _ *blob.Bucket, key string) (http.Header, []byte) {
+		return httpGet(t, s.base+"/"+key)
+	}
+	return s
 }
 
 // Azurite's well-known development account (documented by Microsoft; not
@@ -186,5 +187,33 @@ func TestS3Faults(t *testing.T) {
 	_, err = deployTo(t, context.Background(), openURL(t, down), dir, Options{Workers: 2})
 	if err == nil || !strings.Contains(Hint(err), "nothing answers") {
 		t.Errorf("unreachable: %v (%s)", err, Hint(err))
+	}
+}
+
+// What a deployed GCS bucket serves over HTTP, checked by probe, the check
+// deploy --probe runs: bytes, Content-Type and Cache-Control as built. Only
+// what no object can carry (CORS, nosniff) and the issuer (the tree's is not
+// the emulator's URL) may differ.
+func TestGCSProbe(t *testing.T) {
+	s := gcsStore()
+	b := s.open(t)
+	dir := signedTree(t, nil)
+	mustDeploy(t, b, dir)
+	files, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := probe.Check(context.Background(), probe.Client(http.DefaultClient), s.base, Artifacts(files))
+	for _, p := range ps {
+		switch {
+		case strings.Contains(p.Msg, "Access-Control-Allow-Origin"),
+			strings.Contains(p.Msg, "X-Content-Type-Options"),
+			strings.Contains(p.Msg, "issuer"):
+		default:
+			t.Errorf("%s", p)
+		}
+	}
+	if len(ps) == 0 {
+		t.Error("probe found no CORS problem: does the emulator now set CORS per object?")
 	}
 }
