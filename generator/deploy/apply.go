@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gocloud.dev/blob"
 )
@@ -23,9 +24,17 @@ var listAttributes []func(obj *blob.ListObject) (Remote, bool)
 // each object the listing did not carry, workers at a time. It never reads
 // a body. Only objects in want get their attributes read: the others are
 // deleted whatever they hold.
-func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int) (map[string]Remote, error) {
+func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int) (*Listing, error) {
 	remote := map[string]Remote{}
-	var need []string
+	state, raw, err := readState(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		need   []string
+		objs   []*blob.ListObject
+		stored time.Time // when the state was written, by the store's clock
+	)
 	it := b.List(nil)
 	for {
 		obj, err := it.Next(ctx)
@@ -35,13 +44,23 @@ func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int
 		if err != nil {
 			return nil, fmt.Errorf("list: %w", err)
 		}
-		if obj.IsDir {
-			continue
+		if obj.Key == StateKey {
+			stored = obj.ModTime
+		} else if !obj.IsDir {
+			objs = append(objs, obj)
 		}
-		r, ok := Remote{Size: obj.Size, MD5: obj.MD5}, false
+	}
+	for _, obj := range objs {
+		r, ok := Remote{ModTime: obj.ModTime, Size: obj.Size, MD5: obj.MD5}, false
+		if o, in := state[obj.Key]; in && o.vouches(obj, stored) {
+			r.Stored, r.Metadata, r.known, ok = o.Stored, o.Metadata, true, true
+		}
 		for _, f := range listAttributes {
-			if r, ok = f(obj); ok {
+			if ok {
 				break
+			}
+			if r, ok = f(obj); ok {
+				r.ModTime, r.known = obj.ModTime, true
 			}
 		}
 		remote[obj.Key] = r
@@ -50,12 +69,17 @@ func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int
 		}
 	}
 	var mu sync.Mutex
-	err := forEach(ctx, workers, len(need), func(ctx context.Context, i int) error {
+	err = forEach(ctx, workers, len(need), func(ctx context.Context, i int) error {
 		a, err := b.Attributes(ctx, need[i])
 		if err != nil {
 			return fmt.Errorf("%s: attributes: %w", need[i], err)
 		}
+		mu.Lock()
+		mt := remote[need[i]].ModTime
+		mu.Unlock()
 		r := Remote{
+			ModTime:  mt,
+			known:    true,
 			Size:     a.Size,
 			MD5:      a.MD5,
 			Stored:   Stored{a.ContentType, a.CacheControl, a.ContentDisposition, a.ContentEncoding, a.ContentLanguage},
@@ -69,7 +93,15 @@ func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int
 	if err != nil {
 		return nil, err
 	}
-	return remote, nil
+	return &Listing{Objects: remote, Asked: len(need), state: raw}, nil
+}
+
+// Listing is what List found: every object, keyed by site-relative path.
+type Listing struct {
+	Objects map[string]Remote
+	// Asked is how many objects' attributes took a request of their own.
+	Asked int
+	state []byte
 }
 
 func lower(m map[string]string) map[string]string {
@@ -129,7 +161,10 @@ func (p *Plan) Apply(ctx context.Context, b *blob.Bucket, opt Options) error {
 		}
 		start = end
 	}
-	return nil
+	if len(p.Actions) == 0 && p.state != nil && p.asked == 0 {
+		return nil
+	}
+	return p.saveState(ctx, b)
 }
 
 func apply(ctx context.Context, b *blob.Bucket, a Action) error {

@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
@@ -262,10 +263,14 @@ type Action struct {
 // Remote is what the store holds for one object: what the listing and the
 // object's attributes say, never its body.
 type Remote struct {
+	ModTime  time.Time // from the listing
 	Size     int64
 	MD5      []byte // nil when the store does not report one
 	Stored   Stored
 	Metadata map[string]string // keys lowercased
+	// listed is true when the listing alone said all of the above (GCS),
+	// or the state object vouches for it.
+	known bool
 }
 
 // Plan is what a deploy does, in the order it does it.
@@ -273,12 +278,16 @@ type Plan struct {
 	Actions   []Action // by phase, then path
 	Unchanged int
 	Files     int // in the tree
+
+	remote map[string]Remote
+	state  []byte // the state object as read, to skip rewriting it unchanged
+	asked  int
 }
 
-// NewPlan compares the tree with what the store holds, keyed by
-// site-relative path.
-func NewPlan(files []File, remote map[string]Remote) *Plan {
-	p := &Plan{Files: len(files)}
+// NewPlan compares the tree with what the store holds (see List).
+func NewPlan(files []File, l *Listing) *Plan {
+	remote := l.Objects
+	p := &Plan{Files: len(files), remote: remote, state: l.state, asked: l.Asked}
 	local := make(map[string]bool, len(files))
 	for i := range files {
 		f := &files[i]
@@ -305,7 +314,7 @@ func NewPlan(files []File, remote map[string]Remote) *Plan {
 		p.Actions = append(p.Actions, a)
 	}
 	for k := range remote {
-		if !local[k] {
+		if !local[k] && k != StateKey {
 			p.Actions = append(p.Actions, Action{Path: k, Kind: Delete, Phase: Deletes, Reason: "not in the tree"})
 		}
 	}
