@@ -9,7 +9,13 @@
 
 stores_dir="$(mktemp -d)"
 stores_pids=()
-trap 'kill "${stores_pids[@]}" 2>/dev/null || true; rm -rf "$stores_dir"' EXIT
+stop_stores() {
+	kill "${stores_pids[@]}" 2>/dev/null || true
+	sleep 1
+	kill -9 "${stores_pids[@]}" 2>/dev/null || true
+	rm -rf "$stores_dir"
+}
+trap stop_stores EXIT
 
 # free_port prints a loopback port nothing listens on.
 free_port() {

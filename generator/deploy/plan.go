@@ -268,7 +268,7 @@ type Remote struct {
 	MD5      []byte // nil when the store does not report one
 	Stored   Stored
 	Metadata map[string]string // keys lowercased
-	// listed is true when the listing alone said all of the above (GCS),
+	// known is true when the listing alone said all of the above (GCS),
 	// or the state object vouches for it.
 	known bool
 }
