@@ -67,7 +67,7 @@ const settle = 2 * time.Second
 // saveState lists the store again after a complete deploy and records
 // every object of the tree: the headers and metadata written, or known
 // before, with the listing's modification time. It writes nothing when
-// the state is the same.
+// the state is the same and vouched for every object.
 func (p *Plan) saveState(ctx context.Context, b *blob.Bucket) error {
 	written := map[string]*File{}
 	for _, a := range p.Actions {
@@ -103,7 +103,9 @@ func (p *Plan) saveState(ctx context.Context, b *blob.Bucket) error {
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(raw, p.state) {
+	// Written again even when equal after objects were asked for: its
+	// new modification time is what lets them be trusted next time.
+	if bytes.Equal(raw, p.state) && p.asked == 0 {
 		return nil
 	}
 	if err := b.WriteAll(ctx, StateKey, raw, &blob.WriterOptions{ContentType: "application/json", CacheControl: "no-store"}); err != nil {
