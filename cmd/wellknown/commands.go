@@ -11,7 +11,7 @@ import (
 
 // commands lists every command in the order --help shows them.
 func commands() []*command {
-	return []*command{initCmd, buildCmd, checkCmd, verifyCmd, clientCmd, keysCmd, diffCmd, serveCmd, probeCmd, hostingCmd, bundleCmd, importCmd, completionCmd, versionCmd}
+	return []*command{initCmd, buildCmd, checkCmd, verifyCmd, clientCmd, keysCmd, diffCmd, serveCmd, probeCmd, hostingCmd, deployCmd, bundleCmd, importCmd, completionCmd, versionCmd}
 }
 
 func mainUsage() string {
