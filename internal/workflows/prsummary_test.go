@@ -201,6 +201,7 @@ func runComment(t *testing.T, script string) {
 echo "$*" >> "$GH_LOG"
 case "$*" in
   *"-X PATCH"*|*"-X POST"*) for a; do case "$a" in body=@*) cp "${a#body=@}" "$GH_BODY";; esac; done ;;
+  *"/files"*) printf '%s\n' clients/new.yaml $STUB_FILES ;;
   *"/pulls/"*) echo "$STUB_HEAD" ;;
   *"--paginate"*) if [ -n "$STUB_COMMENT" ]; then echo "$STUB_COMMENT"; fi ;;
 esac
@@ -210,18 +211,19 @@ esac
 	}
 	hostile := "## What this pull request publishes\n$(touch pwned) `touch pwned2`\n" + marker + "\n"
 	for _, tc := range []struct {
-		name, pr, summary, head, comment string
+		name, pr, summary, head, comment, files string
 		ok                               bool
 		call                             string // the write gh makes, "" for none
 	}{
-		{"new comment", "12\n", hostile, "abc", "", true, "-X POST repos/o/r/issues/12/comments"},
-		{"update in place", "12\n", hostile, "abc", "77", true, "-X PATCH repos/o/r/issues/comments/77"},
-		{"another head", "12\n", hostile, "def", "", true, ""},
-		{"not a number", "12; touch pwned\n", hostile, "abc", "", false, ""},
-		{"two numbers", "12\n13\n", hostile, "abc", "", false, ""},
-		{"option", "-1\n", hostile, "abc", "", false, ""},
-		{"too long", "123456789012\n", hostile, "abc", "", false, ""},
-		{"huge", "12\n", strings.Repeat("x", 100_000), "abc", "", true, "-X POST repos/o/r/issues/12/comments"},
+		{"new comment", "12\n", hostile, "abc", "", "", true, "-X POST repos/o/r/issues/12/comments"},
+		{"update in place", "12\n", hostile, "abc", "77", "", true, "-X PATCH repos/o/r/issues/comments/77"},
+		{"changes the workflow", "12\n", hostile, "abc", "", ".github/workflows/clients-pr.yml", true, "-X POST repos/o/r/issues/12/comments"},
+		{"another head", "12\n", hostile, "def", "", "", true, ""},
+		{"not a number", "12; touch pwned\n", hostile, "abc", "", "", false, ""},
+		{"two numbers", "12\n13\n", hostile, "abc", "", "", false, ""},
+		{"option", "-1\n", hostile, "abc", "", "", false, ""},
+		{"too long", "123456789012\n", hostile, "abc", "", "", false, ""},
+		{"huge", "12\n", strings.Repeat("x", 100_000), "abc", "", "", true, "-X POST repos/o/r/issues/12/comments"},
 	} {
 		dir, tmp := t.TempDir(), t.TempDir()
 		art := filepath.Join(tmp, "pr-summary")
@@ -231,7 +233,7 @@ esac
 		logf, bodyf := filepath.Join(tmp, "gh.log"), filepath.Join(tmp, "body")
 		o, err := bash(t, dir, script, "PATH="+bin+":"+os.Getenv("PATH"), "RUNNER_TEMP="+tmp,
 			"GH_REPO=o/r", "HEAD_SHA=abc", "SUMMARY="+art, "GH_LOG="+logf, "GH_BODY="+bodyf,
-			"STUB_HEAD="+tc.head, "STUB_COMMENT="+tc.comment)
+			"STUB_HEAD="+tc.head, "STUB_COMMENT="+tc.comment, "STUB_FILES="+tc.files)
 		log, _ := os.ReadFile(logf)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: %v\n%s", tc.name, err, o)
@@ -260,6 +262,9 @@ esac
 		}
 		if len(body) > 60_200 {
 			t.Errorf("%s: a %d-byte body", tc.name, len(body))
+		}
+		if warned := strings.Contains(string(body), "> This pull request changes `.github/workflows/clients-pr.yml`"); warned != (tc.files != "") {
+			t.Errorf("%s: warned of a workflow change %v, want %v:\n%.300s", tc.name, warned, tc.files != "", body)
 		}
 		if tc.name == "huge" && !strings.Contains(string(body), "cut at 60000 bytes") {
 			t.Errorf("%s: a cut body does not say so", tc.name)
