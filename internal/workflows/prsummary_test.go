@@ -212,8 +212,8 @@ esac
 	hostile := "## What this pull request publishes\n$(touch pwned) `touch pwned2`\n" + marker + "\n"
 	for _, tc := range []struct {
 		name, pr, summary, head, comment, files string
-		ok                               bool
-		call                             string // the write gh makes, "" for none
+		ok                                      bool
+		call                                    string // the write gh makes, "" for none
 	}{
 		{"new comment", "12\n", hostile, "abc", "", "", true, "-X POST repos/o/r/issues/12/comments"},
 		{"update in place", "12\n", hostile, "abc", "77", "", true, "-X PATCH repos/o/r/issues/comments/77"},
