@@ -150,7 +150,8 @@ Examples:
 
 'client diff' compares two output directories and prints, as Markdown, the
 clients added, changed (field by field) and removed, and the other files
-that change: the summary the pull-request workflow posts.
+that change. The pull-request workflow posts 'wellknown diff --markdown',
+which covers the whole tree.
 
 Flags:
       --path DIR    the client directory in the trees (default clients)

@@ -19,6 +19,11 @@ type ClientChange struct {
 	Name    string   `json:"client_name,omitempty"`
 	Change  string   `json:"change"`
 	Members []string `json:"members,omitempty"` // the entry members that differ
+	// An added client's redirect URIs, from its document, and how it
+	// authenticates at the token endpoint: what a reviewer of a new
+	// registration checks first.
+	RedirectURIs []string `json:"redirect_uris,omitempty"`
+	AuthMethod   string   `json:"token_endpoint_auth_method,omitempty"`
 }
 
 // clientIndex is the index of one registry in a tree.
@@ -117,6 +122,8 @@ func clientChanges(old, new map[string]File) ([]ClientChange, map[string]bool) {
 			switch {
 			case !inOld:
 				c.Change, c.Name = Added, str(ne["client_name"])
+				c.AuthMethod = str(ne["token_endpoint_auth_method"])
+				c.RedirectURIs = redirectURIs(new, p, ne)
 			case !inNew:
 				c.Change, c.Name = Removed, str(oe["client_name"])
 			default:
@@ -132,4 +139,20 @@ func clientChanges(old, new map[string]File) ([]ClientChange, map[string]bool) {
 		}
 	}
 	return out, skip
+}
+
+// redirectURIs reads an index entry's client document, which sits beside
+// index.json under the last segment of its document URL.
+func redirectURIs(files map[string]File, index string, e map[string]json.RawMessage) []string {
+	u := str(e["document"])
+	if i := strings.LastIndexByte(u, '/'); i >= 0 {
+		u = u[i+1:]
+	}
+	doc, ok := object(files[path.Join(path.Dir(index), u)].Body)
+	if !ok {
+		return nil
+	}
+	var uris []string
+	json.Unmarshal(doc["redirect_uris"], &uris)
+	return uris
 }

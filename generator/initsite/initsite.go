@@ -240,9 +240,19 @@ func SiteInstall(version string) Install {
 	}
 }
 
+// GoVersionAt is the setup-go input line for a checkout in dir: the
+// pull-request workflow checks the base out below the workspace.
+func (in Install) GoVersionAt(dir string) string {
+	if v, ok := strings.CutPrefix(in.GoVersion, "go-version-file: "); ok {
+		return "go-version-file: " + dir + "/" + v
+	}
+	return in.GoVersion
+}
+
 // Workflows are the workflow templates and where they are written.
 var Workflows = []struct{ Template, Path string }{
 	{"workflow-clients.yml.tmpl", ".github/workflows/clients-pr.yml"},
+	{"workflow-clients-comment.yml.tmpl", ".github/workflows/clients-pr-comment.yml"},
 	{"workflow-pages.yml.tmpl", ".github/workflows/pages.yml"},
 }
 
@@ -281,7 +291,10 @@ func commonFiles(pages bool, version string) ([]File, error) {
 	files := []File{{Path: ".gitignore", Data: []byte(gitignore), Mode: 0o644, What: "keeps out/ and private keys out of git"}}
 	in := SiteInstall(version)
 	for _, w := range Workflows {
-		what := "checks every pull request and posts what the published tree gains and loses"
+		what := "checks every pull request with the base's wellknown and summarizes what the published tree gains and loses"
+		if strings.HasSuffix(w.Path, "-comment.yml") {
+			what = "posts that summary as one comment per pull request, running none of its code"
+		}
 		if strings.HasSuffix(w.Path, "pages.yml") {
 			if !pages {
 				continue
