@@ -37,7 +37,7 @@ const Module = "github.com/wellknown-dev/wellknown/cmd/wellknown"
 
 // GoVersion is the Go the workflows set up: go.mod's go directive, which
 // go install needs at least (a test keeps the two in step).
-const GoVersion = "1.26"
+const GoVersion = "1.26.0"
 
 // PrivateDir holds the private key init generates. It is outside key_dir,
 // so the build never reads it, and .gitignore keeps it out of git.
