@@ -244,15 +244,15 @@ func TestDeploy(t *testing.T) {
 				checkOrder(t, got)
 				// One more client: its document, its signature, the
 				// index and the page with theirs, the manifest.
-				for _, want := range []string{"clients/agent.json", "signatures/files/clients/agent.json.sig", "clients/index.json", "clients.html", sign.ManifestPath, sign.ManifestSig} {
+				for _, want := range []string{"clients/agent.json", "signatures/files/clients/agent.json.sig", sign.BundlePath("clients/agent.json"), "clients/index.json", "clients.html", sign.ManifestPath, sign.ManifestSig, sign.ManifestBundle} {
 					if !slices.Contains(got, want) {
 						t.Errorf("adding a client did not write %s: %q", want, got)
 					}
 				}
-				if got[len(got)-1] != sign.ManifestSig && got[len(got)-1] != sign.ManifestPath {
+				if PhaseOf(got[len(got)-1]) != Manifest {
 					t.Errorf("last write is %s, want the manifest", got[len(got)-1])
 				}
-				if len(p.Uploaded())+len(p.Updated()) > 12 {
+				if len(p.Uploaded())+len(p.Updated()) > 16 {
 					t.Errorf("one more client rewrote %d objects: %q", len(got), got)
 				}
 				// And back: the client's files are deleted, last.
@@ -261,7 +261,7 @@ func TestDeploy(t *testing.T) {
 				checkServed(t, s, b, v1)
 				got = rec.log()
 				checkOrder(t, got)
-				if !slices.Equal(p.Deleted(), []string{"clients/agent.json", "signatures/files/clients/agent.json.sig"}) {
+				if !slices.Equal(p.Deleted(), []string{"clients/agent.json", sign.BundlePath("clients/agent.json"), "signatures/files/clients/agent.json.sig"}) {
 					t.Errorf("deleted %q", p.Deleted())
 				}
 			})
@@ -301,8 +301,8 @@ func TestDeploy(t *testing.T) {
 				mustDeploy(t, b, v2)
 				rec, rb := record(b)
 				_, err := deployTo(t, context.Background(), rb, v1, Options{Workers: 4, MaxDeletes: 1})
-				if !errors.Is(err, ErrTooManyDeletes) || !strings.Contains(err.Error(), "deletes 2 objects") || !strings.Contains(err.Error(), "hint: ") {
-					t.Fatalf("got %v, want a refusal naming 2 deletions", err)
+				if !errors.Is(err, ErrTooManyDeletes) || !strings.Contains(err.Error(), "deletes 3 objects") || !strings.Contains(err.Error(), "hint: ") {
+					t.Fatalf("got %v, want a refusal naming 3 deletions (a client's document, signature and bundle)", err)
 				}
 				if w := rec.log(); len(w) != 0 {
 					t.Errorf("a refused plan wrote %q", w)
@@ -398,6 +398,10 @@ func TestPhaseOf(t *testing.T) {
 		"signatures/files/digests.json.sig":                     Documents,
 		sign.ManifestPath:                                       Manifest,
 		sign.ManifestSig:                                        Manifest,
+		sign.ManifestBundle:                                     Manifest,
+		sign.BundlePath("jwks.json"):                            Targets,
+		sign.BundlePath(".well-known/openid-configuration"):     Documents,
+		sign.BundlePath("clients/index.json"):                   Documents,
 	} {
 		if got := PhaseOf(p); got != want {
 			t.Errorf("PhaseOf(%q) = %s, want %s", p, got, want)

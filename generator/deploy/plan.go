@@ -201,17 +201,15 @@ func (p Phase) String() string {
 }
 
 // PhaseOf returns the phase the file at p is written in. A per-file
-// signature goes with its file, so that a signature and what it signs
-// differ only while their phase runs.
+// signature or Sigstore bundle goes with its file, so that a signature and
+// what it signs differ only while their phase runs.
 func PhaseOf(p string) Phase {
 	switch p {
-	case sign.ManifestPath, sign.ManifestSig:
+	case sign.ManifestPath, sign.ManifestSig, sign.ManifestBundle:
 		return Manifest
 	}
-	if s, ok := strings.CutPrefix(p, sign.FileSigDir+"/"); ok {
-		if s, ok := strings.CutSuffix(s, ".sig"); ok {
-			return PhaseOf(s)
-		}
+	if s, ok := sign.SignedPath(p); ok {
+		return PhaseOf(s)
 	}
 	if immutable.IsCopy(p) {
 		return Targets

@@ -103,8 +103,9 @@ const (
 // SignaturePath returns where the signature of the file at path is published.
 func SignaturePath(path string) string { return FileSigDir + "/" + path + ".sig" }
 
-// signedPath is the inverse of SignaturePath and BundlePath.
-func signedPath(sigPath string) (string, bool) {
+// SignedPath is the inverse of SignaturePath and BundlePath: the file a
+// per-file signature or bundle is of.
+func SignedPath(sigPath string) (string, bool) {
 	if p, ok := strings.CutPrefix(sigPath, BundleDir+"/"); ok {
 		return strings.CutSuffix(p, BundleSuffix)
 	}

@@ -34,7 +34,7 @@ func (s *Signer) Reuse(files map[string][]byte) int {
 			msgPath = ManifestPath
 		case strings.HasPrefix(p, FileSigDir+"/"):
 			var ok bool
-			if msgPath, ok = signedPath(p); !ok {
+			if msgPath, ok = SignedPath(p); !ok {
 				continue
 			}
 		default:

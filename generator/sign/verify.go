@@ -228,7 +228,7 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 			r.addf(p, "not in %s (added after signing?)", ManifestPath)
 		}
 		if strings.HasPrefix(p, FileSigDir+"/") || strings.HasPrefix(p, BundleDir+"/") {
-			if t, ok := signedPath(p); !ok || reserved(t) {
+			if t, ok := SignedPath(p); !ok || reserved(t) {
 				r.addf(p, "is not the signature of a published file")
 			} else if _, ok := files[t]; !ok {
 				r.addf(p, "signs %s, which is not in the tree", t)
