@@ -27,7 +27,7 @@ const (
 )
 
 func openFile(path string, o Options) (*Key, error) {
-	data, err := readSmall(path)
+	data, err := ReadKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,9 @@ func ParsePEM(data []byte, getenv func(string) string) (crypto.Signer, error) {
 	return s, nil
 }
 
-func readSmall(path string) ([]byte, error) {
+// ReadKeyFile reads a key file, refusing one larger than a key could be, so
+// that a path given by mistake (a log, a device) is not read whole.
+func ReadKeyFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -168,7 +168,7 @@ func readPINSource(src string, getenv func(string) string) (string, error) {
 	if !filepath.IsAbs(path) {
 		return "", fmt.Errorf("pin-source %s: want file:/absolute/path or env:NAME", src)
 	}
-	data, err := readSmall(path)
+	data, err := ReadKeyFile(path)
 	if err != nil {
 		return "", fmt.Errorf("pin-source: %w", err)
 	}

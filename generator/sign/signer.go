@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -25,10 +24,6 @@ import (
 // PasswordEnv is the environment variable that holds the password of an
 // encrypted key, the one cosign reads.
 const PasswordEnv = keyref.PasswordEnv
-
-// maxKeyFile bounds what LoadPublicKey reads: a PEM key is a few kilobytes;
-// anything much larger is the wrong file.
-const maxKeyFile = 1 << 20
 
 // A Signer signs with the site's publishing key. Its zero value is not usable:
 // make one with LoadSigner, NewSigner or FromKey.
@@ -205,7 +200,7 @@ func Fingerprint(pub crypto.PublicKey) (string, error) {
 // LoadPublicKey reads a PEM "PUBLIC KEY" (as cosign and signatures/publisher.pub
 // hold it) or "RSA PUBLIC KEY" file: the key a verifier trusts.
 func LoadPublicKey(path string) (crypto.PublicKey, error) {
-	data, err := readSmall(path)
+	data, err := keyref.ReadKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -235,22 +230,6 @@ func ParsePublicKey(data []byte) (crypto.PublicKey, error) {
 		return nil, err
 	}
 	return pub, nil
-}
-
-func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > maxKeyFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes: not a key file", path, maxKeyFile)
-	}
-	return data, nil
 }
 
 // verifier returns a sigstore verifier for pub with the hash every signature
