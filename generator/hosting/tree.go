@@ -133,20 +133,7 @@ func ReadFile(root *os.Root, name string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kindName(fi.Mode()))}
 	}
-	b := make([]byte, 0, fi.Size()+1) // +1: one read to see the end
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // the file grew
-		}
-	}
+	return io.ReadAll(f)
 }
 
 // kindName names a file type for a message.

@@ -87,20 +87,7 @@ func readRegular(name string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w (%s)", ErrIrregular, fi.Mode().Type())
 	}
-	b := make([]byte, 0, fi.Size()+1) // +1: one read to see the end
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)] // the file grew
-		}
-	}
+	return io.ReadAll(f)
 }
 
 // Write creates every file below dir, which must exist, with parents as
