@@ -45,7 +45,7 @@ http://%[2]s {
 			if out, err := exec.Command(bin, "validate", "--adapter", "caddyfile", "--config", conf).CombinedOutput(); err != nil {
 				t.Fatalf("caddy validate: %v\n%s", err, out)
 			}
-			start(t, cmd, addr, 15*time.Second)
+			peers.Start(t, cmd, addr, 15*time.Second)
 			compareLive(t, "caddy", "http://"+addr, dir, tree.as, hostQuirks{preflight: http.StatusNoContent})
 		})
 	}

@@ -4,11 +4,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
@@ -64,47 +61,6 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// start runs cmd in its own process group until the test ends, and waits
-// until addr answers HTTP. The whole group is killed at the end, so no
-// worker process outlives the test; output goes to a file, which no
-// leftover child can hold Wait on.
-func start(t *testing.T, cmd *exec.Cmd, addr string, within time.Duration) {
-	t.Helper()
-	logf, err := os.CreateTemp(t.TempDir(), "log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	output := func() string { b, _ := os.ReadFile(logf.Name()); return string(b) }
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	})
-	deadline := time.Now().Add(within)
-	for {
-		if res, err := http.Get("http://" + addr + "/"); err == nil {
-			res.Body.Close()
-			return
-		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited: %s", cmd.Path, output())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer on %s within %v: %s", cmd.Path, addr, within, output())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // hostQuirks says where a real host may differ from serve by design.

@@ -46,7 +46,7 @@ http {
 			if out, err := exec.Command(bin, "-t", "-c", conf, "-p", tmp).CombinedOutput(); err != nil {
 				t.Fatalf("nginx -t: %v\n%s", err, out)
 			}
-			start(t, exec.Command(bin, "-c", conf, "-p", tmp), addr, 10*time.Second)
+			peers.Start(t, exec.Command(bin, "-c", conf, "-p", tmp), addr, 10*time.Second)
 			compareLive(t, "nginx", "http://"+addr, dir, tree.as, hostQuirks{preflight: http.StatusNoContent})
 		})
 	}

@@ -38,14 +38,24 @@ func PagesDev(t testing.TB, dir string) string {
 		"CI=true", // no prompts
 		"WRANGLER_SEND_METRICS=false", "WRANGLER_DISABLE_UPDATE_CHECK=true", "DO_NOT_TRACK=1",
 		"NO_COLOR=1")
-	logf, err := os.CreateTemp(home, "log")
+	// Starting takes 15-45 s on two busy cores: esbuild, then workerd.
+	Start(t, cmd, addr, 2*time.Minute)
+	return "http://" + addr
+}
+
+// Start runs cmd (a server a test talks to) in its own process group until the test ends, and waits
+// until addr answers HTTP. The whole group is killed at the end, so no
+// worker process outlives the test; output goes to a file, which no
+// leftover child can hold Wait on.
+func Start(t testing.TB, cmd *exec.Cmd, addr string, within time.Duration) {
+	t.Helper()
+	logf, err := os.CreateTemp(t.TempDir(), "log")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close()
+	output := func() string { b, _ := os.ReadFile(logf.Name()); return string(b) }
 	cmd.Stdout, cmd.Stderr = logf, logf
-	// Its own process group: wrangler starts workerd and esbuild, and all
-	// of them must go when the test ends.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -56,22 +66,20 @@ func PagesDev(t testing.TB, dir string) string {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 	})
-	output := func() string { b, _ := os.ReadFile(logf.Name()); return string(b) }
-	// Starting takes 15-45 s on two busy cores: esbuild, then workerd.
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(within)
 	for {
 		if res, err := http.Get("http://" + addr + "/"); err == nil {
 			res.Body.Close()
-			return "http://" + addr
+			return
 		}
 		select {
 		case <-exited:
-			t.Fatalf("wrangler pages dev exited: %s", output())
+			t.Fatalf("%s exited: %s", cmd.Path, output())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("wrangler pages dev did not answer on %s: %s", addr, output())
+			t.Fatalf("%s did not answer on %s within %v: %s", cmd.Path, addr, within, output())
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 }
