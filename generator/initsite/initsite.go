@@ -299,7 +299,7 @@ func commonFiles(pages bool, version string) ([]File, error) {
 			if !pages {
 				continue
 			}
-			what = "publishes the site to GitHub Pages on every push to main"
+			what = "publishes the site to GitHub Pages on every push to main and daily"
 		}
 		data, err := RenderWorkflow(w.Template, in)
 		if err != nil {
