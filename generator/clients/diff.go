@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -211,9 +212,27 @@ func (d *Diff) Empty() bool {
 	return len(d.Added)+len(d.Removed)+len(d.Changed)+len(d.FilesAdded)+len(d.FilesRemoved)+len(d.FilesChanged) == 0
 }
 
-// maxListed bounds each list in the summary: a pull request comment has a
+// maxListed bounds each list in a pull-request summary: a comment has a
 // size limit, and a reviewer of a mass change reads the counts.
 const maxListed = 50
+
+// WriteList writes a Markdown list under heading (a whole heading line,
+// such as "#### Added clients"), at most maxListed items and then how many
+// more there are; nothing when items is empty. An item may hold nested
+// lines of its own.
+func WriteList(w io.Writer, heading string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n\n", heading)
+	for i, s := range items {
+		if i == maxListed {
+			fmt.Fprintf(w, "- … and %d more\n", len(items)-maxListed)
+			return
+		}
+		fmt.Fprintf(w, "- %s\n", s)
+	}
+}
 
 // Markdown renders the summary for a pull request. Every value from a
 // client file is put in a code span that it cannot break out of, so a
@@ -231,46 +250,36 @@ func (d *Diff) Markdown() []byte {
 		fmt.Fprintf(&b, "The index and the page for people are split into %d pages (were %d).\n", d.NewPages, d.OldPages)
 	}
 	section := func(title string, cs []Change, fields bool) {
-		if len(cs) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "\n#### %s\n\n", title)
+		items := make([]string, len(cs))
 		for i, c := range cs {
-			if i == maxListed {
-				fmt.Fprintf(&b, "- … and %d more\n", len(cs)-maxListed)
-				break
-			}
-			fmt.Fprintf(&b, "- %s %s: client_id %s\n", Code(c.Slug), Code(c.Name), Code(c.ClientID))
-			if !fields {
-				continue
-			}
+			var item strings.Builder
+			fmt.Fprintf(&item, "%s %s: client_id %s", Code(c.Slug), Code(c.Name), Code(c.ClientID))
 			for _, f := range c.Fields {
+				if !fields {
+					break
+				}
 				switch {
 				case f.Old == "":
-					fmt.Fprintf(&b, "  - %s added: %s\n", Code(f.Field), Code(f.New))
+					fmt.Fprintf(&item, "\n  - %s added: %s", Code(f.Field), Code(f.New))
 				case f.New == "":
-					fmt.Fprintf(&b, "  - %s removed (was %s)\n", Code(f.Field), Code(f.Old))
+					fmt.Fprintf(&item, "\n  - %s removed (was %s)", Code(f.Field), Code(f.Old))
 				default:
-					fmt.Fprintf(&b, "  - %s: %s → %s\n", Code(f.Field), Code(f.Old), Code(f.New))
+					fmt.Fprintf(&item, "\n  - %s: %s → %s", Code(f.Field), Code(f.Old), Code(f.New))
 				}
 			}
+			items[i] = item.String()
 		}
+		WriteList(&b, "#### "+title, items)
 	}
 	section("Added clients", d.Added, false)
 	section("Changed clients", d.Changed, true)
 	section("Removed clients", d.Removed, false)
 	files := func(title string, ps []string) {
-		if len(ps) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "\n#### %s\n\n", title)
+		items := make([]string, len(ps))
 		for i, p := range ps {
-			if i == maxListed {
-				fmt.Fprintf(&b, "- … and %d more\n", len(ps)-maxListed)
-				break
-			}
-			fmt.Fprintf(&b, "- %s\n", Code("/"+p))
+			items[i] = Code("/" + p)
 		}
+		WriteList(&b, "#### "+title, items)
 	}
 	files("Other files added", d.FilesAdded)
 	files("Other files changed", d.FilesChanged)

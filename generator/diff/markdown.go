@@ -10,10 +10,6 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/clients"
 )
 
-// maxListed bounds each list of the Markdown summary: a pull request
-// comment has a size limit, and a reviewer of a mass change reads counts.
-const maxListed = 50
-
 // code puts a value in a code span it cannot break out of (see
 // clients.Code): every value comes from the pull request.
 var code = clients.Code
@@ -103,19 +99,7 @@ func keyLine(k KeyChange) string {
 // hostile client_name cannot add links, mentions or HTML to the comment.
 func (r *Report) WriteMarkdown(w io.Writer, warnings []string) error {
 	var b strings.Builder
-	list := func(title string, items []string) {
-		if len(items) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "\n### %s\n\n", title)
-		for i, s := range items {
-			if i == maxListed {
-				fmt.Fprintf(&b, "- … and %d more\n", len(items)-maxListed)
-				break
-			}
-			fmt.Fprintf(&b, "- %s\n", s)
-		}
-	}
+	list := func(title string, items []string) { clients.WriteList(&b, "### "+title, items) }
 	b.WriteString("## What this pull request publishes\n")
 	if att := r.Attention(); len(att) > 0 {
 		list("⚠️ For extra review: endpoints and keys", att)
