@@ -132,7 +132,7 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 
 	b, err := deploy.Open(ctx, args[0])
 	if err != nil {
-		return fmt.Errorf("deploy: %w", err)
+		return withHint(fmt.Errorf("deploy: %w", err), deploy.Hint(err))
 	}
 	defer b.Close()
 	want := make(map[string]bool, len(files))

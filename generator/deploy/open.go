@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"io/fs"
 
 	"fmt"
 	"gocloud.dev/gcerrors"
@@ -93,6 +94,9 @@ func Hint(err error) string {
 	}
 	msg := err.Error()
 	switch {
+	case errors.Is(err, fs.ErrNotExist), strings.Contains(msg, "no such file or directory"):
+		// fileblob says so in words only, for a file:// directory.
+		return "hint: create the directory first (mkdir -p), then deploy again"
 	case strings.Contains(msg, "SignatureDoesNotMatch"), strings.Contains(msg, "InvalidAccessKeyId"), strings.Contains(msg, "AuthenticationFailed"):
 		return "hint: the store refused the credentials the SDK found in the environment"
 	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"):
