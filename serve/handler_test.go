@@ -195,7 +195,7 @@ func TestReloadConcurrent(t *testing.T) {
 	sitetest.Write(t, next, sitetest.Site(t, "https://other.example.com"))
 	// A large file makes the reload last long enough for the other
 	// requests to arrive while it runs.
-	if err := os.WriteFile(filepath.Join(next, "large.json"), make([]byte, 64<<20), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(next, "large.json"), make([]byte, 8<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(dir, dir+".old"); err != nil {

@@ -135,7 +135,7 @@ func (h *Handler) load() (*snapshot, error) {
 // before it is answered from the previous tree. Reads cannot block (only
 // regular files are opened), so a reload of a metadata tree ends well
 // within it; the bound keeps a pathological disk from stalling requests.
-const reloadWait = 2 * time.Second
+const reloadWait = 10 * time.Second
 
 // current returns the snapshot, reloading it first when _headers changed.
 // The check is one stat per request; a tree being swapped in mid-request
