@@ -38,6 +38,9 @@ type output struct {
 	json, strict, quiet bool
 	problems            []diag.Problem
 	errors, warnings    int
+	// envelope, when set, wraps the report of a command that says more
+	// than Report does (keys list: its sets and keys).
+	envelope func(Report) any
 }
 
 func newOutput(e *env, fs *pflag.FlagSet, command string) *output {
@@ -109,6 +112,14 @@ func (o *output) check(res *generator.Result, err error, failed, unchanged strin
 	if res != nil {
 		warns = res.Warnings
 	}
+	return o.report(errs, warns, failed, unchanged)
+}
+
+// report is check for any command: it counts and prints the problems, and
+// returns errSilent when they fail the run. With --json nothing is
+// printed on success (the caller emits the report); failed == "" leaves
+// out the closing line.
+func (o *output) report(errs, warns []diag.Diagnostic, failed, unchanged string) error {
 	o.errors = len(errs)
 	for _, w := range warns {
 		if w.Severity == diag.Warning {
@@ -128,22 +139,39 @@ func (o *output) check(res *generator.Result, err error, failed, unchanged strin
 		printDiagnostics(o.e.stderr, warns)
 	}
 	if len(errs) > 0 {
-		fmt.Fprintln(o.e.stderr, de)
+		fmt.Fprintln(o.e.stderr, &diag.Errors{List: errs})
 	}
 	if !fail {
 		return nil
 	}
-	why := count(o.errors, "error")
-	if o.errors == 0 {
-		why = count(o.warnings, "warning") + " and --strict"
+	if failed != "" {
+		why := count(o.errors, "error")
+		if o.errors == 0 {
+			why = count(o.warnings, "warning") + " and --strict"
+		}
+		fmt.Fprintf(o.e.stderr, "%s: %s%s\n", failed, why, unchanged)
 	}
-	fmt.Fprintf(o.e.stderr, "%s: %s%s\n", failed, why, unchanged)
 	return errSilent
 }
 
 // emit prints the JSON report of a run whose problems check has seen.
 func (o *output) emit(build *BuildSummary) {
-	r := Report{Command: o.command, OK: build != nil, Errors: o.errors, Warnings: o.warnings, Problems: o.problems, Build: build}
+	r := o.result(build != nil)
+	r.Build = build
+	if o.envelope != nil {
+		o.print(o.envelope(r))
+		return
+	}
+	o.print(r)
+}
+
+// result is the report of a run whose problems check has seen.
+func (o *output) result(ok bool) Report {
+	return Report{Command: o.command, OK: ok, Errors: o.errors, Warnings: o.warnings, Problems: o.problems}
+}
+
+// print prints a JSON report.
+func (o *output) print(r any) {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		panic(err) // plain structs of strings and numbers always marshal

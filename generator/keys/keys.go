@@ -83,6 +83,10 @@ type Options struct {
 	References []Reference
 }
 
+// Ignored reports whether Load passes over a file of that name in the key
+// directory: it is not read as a key.
+func Ignored(name string) bool { return skip(name) }
+
 // skip reports whether a file in the key directory is not a key: dot files,
 // and the notes and scripts that live beside keys (README.md, generate.sh).
 func skip(name string) bool {

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
@@ -49,4 +50,14 @@ func ParsePublicJWK(data []byte) (jose.JSONWebKey, error) {
 		return jose.JSONWebKey{}, err
 	}
 	return k, nil
+}
+
+// PublicOf returns the public key a key file holds, whatever its kind, as
+// the key directory reads it.
+func PublicOf(data []byte, password func() ([]byte, bool)) (crypto.PublicKey, error) {
+	it, err := parse(data, password)
+	if err != nil {
+		return nil, err
+	}
+	return it.pub, nil
 }

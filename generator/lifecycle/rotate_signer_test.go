@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wellknown-dev/wellknown/generator/lifecycle"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
 )
 
@@ -42,9 +41,9 @@ metadata:
 `)
 			tk.Write(t, filepath.Join(s.dir, "keys"), "new.pem", tc.next)
 			st, ks := s.load(t0)
-			plan, d := lifecycle.Rotate(st, ks, t0.Add(st.JWKSCacheLifetime()))
+			plan, d := rotate(st, ks, t0.Add(st.JWKSCacheLifetime()))
 			if tc.want == "" {
-				if d.HasErrors() || plan.MetadataKey != "new.pem" {
+				if d.HasErrors() || len(plan.Moves) != 1 || plan.Moves[0].To != "new.pem" {
 					t.Fatalf("plan %+v, %v", plan, d.Err())
 				}
 				return

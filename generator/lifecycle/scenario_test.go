@@ -134,7 +134,7 @@ func wantError(t *testing.T, err error, substr string) {
 // after every edit.
 func TestRotationScenario(t *testing.T) {
 	s := newSite(t)
-	_, ks := s.load(t0)
+	st0, ks := s.load(t0)
 	kid := map[string]string{}
 	for _, k := range ks {
 		kid[lifecycle.Entry(k)] = k.JWK.KeyID
@@ -151,7 +151,7 @@ func TestRotationScenario(t *testing.T) {
 	pemBytes, _ := keys.PrivatePEM(k)
 	tk.Write(t, filepath.Join(s.dir, "keys"), "new.pem", pemBytes)
 	newKid, _ := keys.Thumbprint(k.Public())
-	out, err := lifecycle.Add([]byte(s.read()), "new.pem", config.Next, t0)
+	out, err := shared(st0, nil).Add([]byte(s.read()), "new.pem", config.Next, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestRotationScenario(t *testing.T) {
 	// by hand.
 	early := t0.Add(10 * time.Minute)
 	st, ks := s.load(early)
-	if _, d := lifecycle.Rotate(st, ks, early); !d.HasErrors() ||
+	if _, d := rotate(st, ks, early); !d.HasErrors() ||
 		!strings.Contains(d.Err().Error(), "next key new.pem may become active at 2027-03-01T09:15:00Z, not before") {
 		t.Fatalf("rotate at %s: want a refusal naming 09:15, got %v", early, d.Err())
 	}
@@ -184,7 +184,7 @@ func TestRotationScenario(t *testing.T) {
 	// token lifetime + 15m cache. The RSA key has no successor and stays.
 	safe := t0.Add(15 * time.Minute)
 	st, ks = s.load(safe)
-	plan, d := lifecycle.Rotate(st, ks, safe)
+	plan, d := rotate(st, ks, safe)
 	if d.HasErrors() {
 		t.Fatal(d.Err())
 	}
@@ -232,4 +232,15 @@ func wantText(t *testing.T, got, want string) {
 	if got != want {
 		t.Fatalf("site.yaml is:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// shared is the site's shared key set holding ks.
+func shared(st *config.Site, ks []keys.Key) *lifecycle.Set {
+	set := lifecycle.Sets(st)[0]
+	set.Keys = ks
+	return &set
+}
+
+func rotate(st *config.Site, ks []keys.Key, now time.Time) (*lifecycle.Plan, *diag.List) {
+	return shared(st, ks).Rotate(now)
 }

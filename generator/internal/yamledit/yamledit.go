@@ -51,7 +51,9 @@ func Time(t time.Time) string {
 }
 
 // Set returns src with the value at path (mapping keys from the root) set
-// to scalar, YAML text made by String or Time. Mappings missing on the way
+// to scalar, YAML text made by String or Time. Where the path meets a
+// list, its next element is the item's index in decimal (see Index): a
+// list has no keys, so the two readings never meet. Mappings missing on the way
 // are created below the last one that exists, in the style of their parent.
 // Everything outside the replaced value or the inserted lines is kept byte
 // for byte. Set refuses what it cannot change in place: a value that is an
@@ -99,6 +101,21 @@ func Set(src []byte, path []string, scalar string) (out []byte, err error) {
 	return out, nil
 }
 
+// Index is the path element that selects item i of a list.
+func Index(i int) string { return strconv.Itoa(i) }
+
+// index returns the item of list n that key, a decimal index, selects.
+func index(n *yaml.Node, key string) (*yaml.Node, error) {
+	i, err := strconv.Atoi(key)
+	if err != nil || i < 0 || Index(i) != key {
+		return nil, fmt.Errorf("is a list: %q is not an index", key)
+	}
+	if i >= len(n.Content) {
+		return nil, fmt.Errorf("is a list of %d, with no item %d", len(n.Content), i)
+	}
+	return n.Content[i], nil
+}
+
 // check reports whether out parses and holds scalar at path.
 func check(out []byte, path []string, scalar string) error {
 	var doc, want yaml.Node
@@ -107,6 +124,14 @@ func check(out []byte, path []string, scalar string) error {
 	}
 	n := doc.Content[0]
 	for _, key := range path {
+		if n.Kind == yaml.SequenceNode {
+			item, err := index(n, key)
+			if err != nil {
+				return errors.New("cannot edit this file in place: the value is not where it was written")
+			}
+			n = item
+			continue
+		}
 		var next *yaml.Node
 		for j := 0; n.Kind == yaml.MappingNode && j+1 < len(n.Content); j += 2 {
 			if k := n.Content[j]; k.Kind == yaml.ScalarNode && k.Value == key {
@@ -150,6 +175,14 @@ func (e *editor) set(n *yaml.Node, path []string, scalar string) ([]byte, error)
 		}
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" && i > 0 {
 			return e.fillNull(n, path[i-1], path[i:], scalar)
+		}
+		if n.Kind == yaml.SequenceNode {
+			item, err := index(n, key)
+			if err != nil {
+				return nil, e.errorf(n, "%s %v", strings.Join(path[:i], "."), err)
+			}
+			n = item
+			continue
 		}
 		if n.Kind != yaml.MappingNode {
 			return nil, e.errorf(n, "%s must be a mapping to hold %s", strings.Join(path[:i], "."), key)

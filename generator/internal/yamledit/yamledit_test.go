@@ -42,6 +42,12 @@ func TestSet(t *testing.T) {
 			"issuer: https://a.example\n# end\nkeys:\n  x.pem:\n    state: retired\n"},
 		{"CRLF", "keys:\r\n  a.pem:\r\n    state: active\r\n", state,
 			"keys:\r\n  a.pem:\r\n    state: active\r\n  x.pem:\r\n    state: retired\r\n"},
+		{"a list item's mapping", "issuers:\n  - issuer: a\n  - issuer: b\n    key_dir: b\n# end\n",
+			[]string{"issuers", Index(1), "keys", "x.pem", "state"},
+			"issuers:\n  - issuer: a\n  - issuer: b\n    key_dir: b\n    keys:\n      x.pem:\n        state: retired\n# end\n"},
+		{"a list item's existing value", "issuers:\n- issuer: a\n  keys: {x.pem: {state: active}}\n",
+			[]string{"issuers", Index(0), "keys", "x.pem", "state"},
+			"issuers:\n- issuer: a\n  keys: {x.pem: {state: retired}}\n"},
 		{"multi-byte text before the value", "keys: {ä.pem: {state: active}, x.pem: {state: next}}\n", state,
 			"keys: {ä.pem: {state: active}, x.pem: {state: retired}}\n"},
 	}
@@ -63,7 +69,8 @@ func TestSetRefuses(t *testing.T) {
 		{"keys: &k\n  x.pem: {state: active}\nother: *k\n", "anchored"},
 		{"keys:\n  x.pem:\n    state: |\n      active\n", "block scalars"},
 		{"keys:\n  x.pem:\n    state: one\n      two\n", "spans lines"},
-		{"keys: [a, b]\n", "must be a mapping"},
+		{"keys: [a, b]\n", `keys is a list: "x.pem" is not an index`},
+		{"keys:\n  x.pem: [a]\n", `keys.x.pem is a list: "state" is not an index`},
 		{"keys:\n  x.pem:\n    state: [a]\n", "not a single value"},
 		{"", "empty"},
 		{"keys: [\n", "cannot parse"},
@@ -73,6 +80,11 @@ func TestSetRefuses(t *testing.T) {
 		_, err := Set([]byte(tc.src), []string{"keys", "x.pem", "state"}, "retired")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Set(%q) = %v, want an error containing %q", tc.src, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"2", "-1", "01", "a"} {
+		if _, err := Set([]byte("l:\n  - {k: 1}\n  - {k: 2}\n"), []string{"l", bad, "k"}, "3"); err == nil {
+			t.Errorf("list item %q was accepted", bad)
 		}
 	}
 	if _, err := Set([]byte("a: 1\n"), []string{"a"}, "x\ny"); err == nil {

@@ -1,0 +1,132 @@
+package keyops
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+)
+
+// NewKey says what key Generate makes.
+type NewKey struct {
+	Type string // one of keys.Types
+	// Name is the key file's name; empty for TYPE-YYYYMMDD.pem, or with
+	// -2, -3, ... before .pem, the first that is free.
+	Name  string
+	Cert  bool // also a self-signed certificate, FILE.crt, valid for Days
+	Days  int
+	State config.State // next or active
+}
+
+// maxSuffix bounds the search for a free name: a key directory with a
+// thousand keys of one type made on one day is not a real one.
+const maxSuffix = 1000
+
+// Generate writes a new private key (PKCS#8 PEM, mode 0600) and, with
+// Cert, its certificate into the set's key directory, and adds its entry
+// to site.yaml. No file is ever written over: a name given in Name that is
+// taken is refused, and a default name that is taken gives way to the
+// next free one.
+func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
+	k, err := keys.Generate(nk.Type)
+	if err != nil {
+		return nil, nil, usagef("--type: %v", err)
+	}
+	// The key set's problems (an empty or missing directory is how a site
+	// starts) are the build's to report; only whether it holds keys counts.
+	s.Load()
+	key, err := keys.PrivatePEM(k)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cert []byte
+	var chain []*x509.Certificate
+	if nk.Cert {
+		if cert, err = keys.SelfSign(k, s.subject(), s.opts.Now, nk.Days); err != nil {
+			return nil, nil, err
+		}
+		if b, _ := pem.Decode(cert); b != nil {
+			if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+				chain = append(chain, c)
+			}
+		}
+	}
+	kid, err := keys.KeyID(s.KidScheme, k.Public(), chain)
+	if err != nil {
+		var d diag.List
+		d.Errorf(diag.Pos{Path: s.File}, "%v", err)
+		d.Hint("add --cert")
+		return nil, &d, nil
+	}
+	for n := 1; ; n++ {
+		name := nk.Name
+		if name == "" {
+			if name = s.freeName(nk.Type, n, nk.Cert); name == "" {
+				return nil, nil, fmt.Errorf("%s: no free name for a %s key made on %s", s.path(""), nk.Type, s.opts.Now.Format(time.DateOnly))
+			}
+		}
+		files := []File{{Name: name, Data: key, Mode: 0o600, What: keys.Desc(k.Public()) + " private key"}}
+		if nk.Cert {
+			expiry := s.opts.Now.UTC().Truncate(time.Second).AddDate(0, 0, nk.Days)
+			files = append(files, File{Name: stem(name) + ".crt", Data: cert, Mode: 0o644, What: "self-signed certificate, expires " + lifecycle.Stamp(expiry)})
+		}
+		a, d, err := s.add(files, nk.State, kid, len(s.Set.Keys) > 0)
+		if errors.Is(err, errTaken) && nk.Name == "" {
+			// Taken since freeName looked: another run made it.
+			continue
+		}
+		if errors.Is(err, errTaken) {
+			err = nil
+		}
+		return a, d, err
+	}
+}
+
+// freeName returns the first default name from the n-th on whose key file,
+// certificate file and entry are all free, or "" when there is none.
+func (s *Site) freeName(typ string, n int, cert bool) string {
+	base := typ + "-" + s.opts.Now.UTC().Format("20060102")
+	dir := s.Resolve(s.Set.Dir)
+	taken := func(name string) bool {
+		_, err := os.Lstat(filepath.Join(dir, name))
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	for ; n <= maxSuffix; n++ {
+		name := base + ".pem"
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d.pem", base, n)
+		}
+		if s.entry(name) != nil || taken(name) || cert && taken(stem(name)+".crt") {
+			continue
+		}
+		return name
+	}
+	return ""
+}
+
+// subject names a generated certificate after the host of the set's
+// first issuer.
+func (s *Site) subject() string {
+	id := ""
+	if len(s.Set.Issuers) > 0 {
+		id = s.Set.Issuers[0]
+	} else if f := s.Federation; f != nil && f.Issuer != nil {
+		id = f.Issuer.Issuer
+	}
+	if u, err := url.Parse(id); err == nil && u.Host != "" {
+		return u.Host + " signing key"
+	}
+	return "wellknown signing key"
+}
+
+func stem(name string) string { return strings.TrimSuffix(name, filepath.Ext(name)) }
