@@ -81,14 +81,14 @@ func runKeysList(_ context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	if o.strict {
 		failed = "keys list failed"
 	}
-	if err := o.report(d.Errors(), d.Warnings(), failed, ""); err != nil {
-		return err
-	}
+	err = o.report(d.Errors(), d.Warnings(), failed, "")
 	switch {
-	case o.json:
+	case o.json && err == nil:
 		o.print(o.envelope(o.result(true)))
-	case !quiet:
+	case !o.json && !quiet && l != nil:
+		// Under --strict the keys are listed all the same: only the
+		// policy failed, not the reading.
 		l.Write(e.stdout)
 	}
-	return nil
+	return err
 }

@@ -71,7 +71,7 @@ func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
 	for n := 1; ; n++ {
 		name := nk.Name
 		if name == "" {
-			if name = s.freeName(nk.Type, n, nk.Cert); name == "" {
+			if name = s.freeName(nk.Type, n); name == "" {
 				return nil, nil, fmt.Errorf("%s: no free name for a %s key made on %s", s.path(""), nk.Type, s.opts.Now.Format(time.DateOnly))
 			}
 		}
@@ -94,7 +94,7 @@ func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
 
 // freeName returns the first default name from the n-th on whose key file,
 // certificate file and entry are all free, or "" when there is none.
-func (s *Site) freeName(typ string, n int, cert bool) string {
+func (s *Site) freeName(typ string, n int) string {
 	base := typ + "-" + s.opts.Now.UTC().Format("20060102")
 	dir := s.Resolve(s.Set.Dir)
 	taken := func(name string) bool {
@@ -106,7 +106,9 @@ func (s *Site) freeName(typ string, n int, cert bool) string {
 		if n > 1 {
 			name = fmt.Sprintf("%s-%d.pem", base, n)
 		}
-		if s.entry(name) != nil || taken(name) || cert && taken(stem(name)+".crt") {
+		// A certificate file of the name would pair with the key, or
+		// refuse it, whether or not this key comes with a certificate.
+		if s.entry(name) != nil || taken(name) || taken(stem(name)+".crt") {
 			continue
 		}
 		return name
