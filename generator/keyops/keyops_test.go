@@ -270,3 +270,25 @@ func TestList(t *testing.T) {
 		t.Fatalf("warnings: %v", ws)
 	}
 }
+
+// TestRotateFederationSigningKey: federation.signing_key follows its key
+// to the successor, as signed_metadata.key does.
+func TestRotateFederationSigningKey(t *testing.T) {
+	cfg := newSite(t, strings.Replace(multi, "  key_dir: fed\n", "  key_dir: fed\n  signing_key: first.pem\n", 1), "keys", "globex", "fed")
+	_, d, err := open(t, cfg, lifecycle.Federation, day).Generate(keyops.NewKey{Type: "ec-p256", Name: "f2.pem", State: config.Next, Days: 1})
+	noErrors(t, d, err)
+	r, d, err := open(t, cfg, lifecycle.Federation, day.Add(time.Hour)).Rotate(false)
+	noErrors(t, d, err)
+	if len(r.Moves) != 1 || r.Moves[0].Setting != "federation.signing_key" || r.Moves[0].To != "f2.pem" {
+		t.Fatalf("moves: %+v", r.Moves)
+	}
+	st, d := config.Load(cfg)
+	noErrors(t, d, nil)
+	if st.Federation.SigningKey != "f2.pem" {
+		t.Fatalf("federation.signing_key is %s", st.Federation.SigningKey)
+	}
+	g, _ := st.IssuerNamed("https://id.example.com/t/globex")
+	if g.SignedMetadata.Key != "g.pem" {
+		t.Fatal("rotating the federation keys moved an issuer's signed_metadata.key")
+	}
+}
