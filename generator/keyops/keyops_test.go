@@ -140,6 +140,9 @@ func TestSets(t *testing.T) {
 	}
 	a, d, err = open(t, cfg, lifecycle.Federation, day).Generate(keyops.NewKey{Type: "ed25519", Name: "f2.pem", State: config.Next, Days: 1})
 	noErrors(t, d, err)
+	if a.Files[0] != "fed/f2.pem (Ed25519 private key, mode 0600)" {
+		t.Errorf("wrote %v", a.Files)
+	}
 	want := strings.Replace(multi, "    signed_metadata:\n      key: g.pem\n    metadata:\n      token_endpoint: https://id.example.com/t/globex/token\n      response_types_supported: [token]\n",
 		"    signed_metadata:\n      key: g.pem\n    metadata:\n      token_endpoint: https://id.example.com/t/globex/token\n      response_types_supported: [token]\n"+
 			"    keys:\n      g2.pem:\n        state: next\n        published_since: 2027-01-01\n", 1)
