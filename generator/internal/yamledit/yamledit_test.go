@@ -3,6 +3,7 @@ package yamledit
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +194,18 @@ func setIn(doc *any, path []string, value string) bool {
 		*doc = m
 	}
 	for i, k := range path {
+		if l, isList := m[k].([]any); isList && ok && i+2 < len(path) {
+			// k holds a list: the next element is an index, and the item a mapping.
+			j, err := strconv.Atoi(path[i+1])
+			if err != nil || j < 0 || j >= len(l) {
+				return false
+			}
+			item, isMap := l[j].(map[string]any)
+			if !isMap {
+				return false
+			}
+			return setIn(anyPtr(item), path[i+2:], value)
+		}
 		if !ok {
 			return false
 		}
@@ -208,6 +221,45 @@ func setIn(doc *any, path []string, value string) bool {
 		m, ok = next.(map[string]any)
 	}
 	return false
+}
+
+func anyPtr(m map[string]any) *any {
+	var a any = m
+	return &a
+}
+
+// FuzzSetItem is FuzzSet for a path through a list item, the way an
+// issuers entry's keys are edited.
+func FuzzSetItem(f *testing.F) {
+	for _, s := range []string{
+		"issuers:\n  - issuer: a\n  - issuer: b # c\n    key_dir: b\n# end\n",
+		"issuers:\n- issuer: a\n  keys: {x.pem: {state: active}}\n",
+		"issuers: [{issuer: a, keys: {}}]\n",
+		"issuers:\n  - issuer: a\n    keys:\n      x.pem:\n        state: next\n  - issuer: b\n",
+	} {
+		f.Add([]byte(s), uint8(0), "x.pem")
+		f.Add([]byte(s), uint8(1), "y.pem")
+	}
+	f.Fuzz(func(t *testing.T, src []byte, item uint8, file string) {
+		if !utf8.ValidString(file) {
+			return
+		}
+		path := []string{"issuers", Index(int(item)), "keys", file, "state"}
+		out, err := Set(src, path, "retired")
+		if err != nil {
+			return
+		}
+		var before, after any
+		if yaml.Unmarshal(out, &after) != nil {
+			t.Fatalf("the result does not parse:\n%s", out)
+		}
+		if yaml.Unmarshal(src, &before) == nil && setIn(&before, path, "retired") && !reflect.DeepEqual(before, after) {
+			t.Fatalf("values changed:\n%s\n=>\n%s", src, out)
+		}
+		if err := checkKept(src, out); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // checkKept is the fuzz oracle for layout: every line but one is kept byte
