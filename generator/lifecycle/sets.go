@@ -53,7 +53,7 @@ const Federation = "federation"
 
 // Sets returns every key set of site, in the order the build reads them:
 // each issuer's (a shared set once, where its first issuer is), then the
-// federation's. Their keys are not read yet (see Load).
+// federation's. Their keys are not read yet (see Set.Load).
 func Sets(site *config.Site) []Set {
 	var sets []Set
 	shared := -1
@@ -114,17 +114,6 @@ func (s *Set) Path(field ...string) []string {
 	return append(append([]string{}, s.Block...), field...)
 }
 
-// LoadSets reads every key set of site (see Sets). Every directory is read
-// even when another has errors, so one run reports all.
-func LoadSets(site *config.Site, now time.Time, password func() ([]byte, bool)) ([]Set, *diag.List) {
-	var diags diag.List
-	sets := Sets(site)
-	for i := range sets {
-		diags.Merge(sets[i].Load(now, password))
-	}
-	return sets, &diags
-}
-
 // Pick returns the sets that name selects: the set an issuer publishes, or
 // the federation set. An empty name selects them all.
 func Pick(sets []Set, name string) ([]Set, bool) {
@@ -143,10 +132,6 @@ func Pick(sets []Set, name string) ([]Set, bool) {
 	}
 	return nil, false
 }
-
-// Root is the site the set belongs to: its site-wide settings (kid_scheme,
-// where relative directories resolve) apply to every set.
-func (s *Set) Root() *config.Site { return s.root }
 
 // Check applies the rotation rules (see Check) to the set's keys, as
 // loaded by Load.
