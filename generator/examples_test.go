@@ -25,8 +25,8 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/publish"
-	"github.com/wellknown-dev/wellknown/serve"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
+	"github.com/wellknown-dev/wellknown/serve"
 )
 
 // The examples users copy: each builds without a warning, and its published
