@@ -3,14 +3,18 @@ package generator_test
 import (
 	"context"
 	"crypto"
+	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"io"
 	"log"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,6 +40,12 @@ func TestKubernetesGolden(t *testing.T) {
 	res := build(t, "../examples/kubernetes/site.yaml")
 	noWarnings(t, res)
 	checkGolden(t, res, filepath.Join("testdata", "golden", "kubernetes"))
+}
+
+func TestWSO2Golden(t *testing.T) {
+	res := build(t, "../examples/wso2/site.yaml")
+	noWarnings(t, res)
+	checkGolden(t, res, filepath.Join("testdata", "golden", "wso2"))
 }
 
 func noWarnings(t *testing.T, res *generator.Result) {
@@ -170,5 +180,103 @@ func TestKubernetesRelyingParty(t *testing.T) {
 	}
 	if len(set.Keys) != 1 || set.Keys[0].KeyID != kubeKid(t, &sa.PublicKey) {
 		t.Errorf("published keys %+v, want one with kid %s", set.Keys, kubeKid(t, &sa.PublicKey))
+	}
+}
+
+// TestWSO2RelyingParty serves the WSO2 example under a test server's name,
+// the super tenant with the example's own certificate and acme.com with a
+// fresh one whose key signs an ID token as WSO2 does (RS256, kid the
+// certificate's x5t). go-oidc discovers each tenant at its issuer, reads its
+// extensionless JWKS and verifies the token.
+func TestWSO2RelyingParty(t *testing.T) {
+	var files http.Handler
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { files.ServeHTTP(w, r) }))
+	defer srv.Close()
+
+	yaml, err := os.ReadFile("../examples/wso2/site.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	config := tk.Write(t, dir, "site.yaml", []byte(strings.ReplaceAll(string(yaml), "https://is.example.com", srv.URL)))
+	super, err := os.ReadFile("../examples/wso2/tenants/carbon.super/wso2carbon.crt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.Write(t, filepath.Join(dir, "tenants", "carbon.super"), "wso2carbon.crt", super)
+	key := tk.RSA(t, 2)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "is.example.com", Organization: []string{"acme.com"}},
+		NotBefore: clock.AddDate(-1, 0, 0), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.Write(t, filepath.Join(dir, "tenants", "acme.com"), "wso2carbon.crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	res := build(t, config)
+	noWarnings(t, res)
+	serveBuilt(t, srv, &files, res)
+	ctx := oidc.ClientContext(context.Background(), srv.Client())
+
+	providers := map[string]*oidc.Provider{}
+	for _, tenant := range []string{"carbon.super", "acme.com"} {
+		iss := srv.URL + "/t/" + tenant + "/oauth2/token"
+		p, err := oidc.NewProvider(ctx, iss)
+		if err != nil {
+			t.Fatalf("go-oidc cannot discover tenant %s: %v", tenant, err)
+		}
+		providers[tenant] = p
+		var meta struct {
+			JWKSURI string `json:"jwks_uri"`
+		}
+		if err := p.Claims(&meta); err != nil {
+			t.Fatal(err)
+		}
+		if want := srv.URL + "/t/" + tenant + "/oauth2/jwks"; meta.JWKSURI != want {
+			t.Errorf("%s: jwks_uri %s, want %s", tenant, meta.JWKSURI, want)
+		}
+		if p.Endpoint().TokenURL != iss {
+			t.Errorf("%s: token endpoint %s, want the issuer, as WSO2 has it", tenant, p.Endpoint().TokenURL)
+		}
+		r, err := srv.Client().Get(meta.JWKSURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var set jose.JSONWebKeySet
+		err = json.NewDecoder(r.Body).Decode(&set)
+		r.Body.Close()
+		if err != nil || len(set.Keys) != 1 {
+			t.Fatalf("%s: key set %+v: %v", tenant, set, err)
+		}
+		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("%s: the extensionless JWKS is served as %q", tenant, ct)
+		}
+		// The kid is the x5t of the certificate, computed here on its own.
+		sum := sha1.Sum(set.Keys[0].Certificates[0].Raw)
+		if want := base64.RawURLEncoding.EncodeToString(sum[:]); set.Keys[0].KeyID != want {
+			t.Errorf("%s: kid %s, want the certificate's x5t %s", tenant, set.Keys[0].KeyID, want)
+		}
+	}
+
+	sum := sha1.Sum(der)
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
+		(&jose.SignerOptions{}).WithHeader("kid", base64.RawURLEncoding.EncodeToString(sum[:])).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	iss := srv.URL + "/t/acme.com/oauth2/token"
+	tok, err := jwt.Signed(s).Claims(jwt.Claims{Issuer: iss, Subject: "alice@acme.com", Audience: jwt.Audience{"app"},
+		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Hour))}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := providers["acme.com"].Verifier(&oidc.Config{ClientID: "app"}).Verify(ctx, tok); err != nil {
+		t.Errorf("go-oidc refuses acme.com's ID token: %v", err)
+	}
+	// Tenants are apart: the super tenant has not the key, nor the issuer.
+	if _, err := providers["carbon.super"].Verifier(&oidc.Config{ClientID: "app", SkipIssuerCheck: true}).Verify(ctx, tok); err == nil {
+		t.Error("the super tenant verifies acme.com's token")
 	}
 }
