@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -18,7 +19,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -278,5 +281,68 @@ func TestWSO2RelyingParty(t *testing.T) {
 	// Tenants are apart: the super tenant has not the key, nor the issuer.
 	if _, err := providers["carbon.super"].Verifier(&oidc.Config{ClientID: "app", SkipIssuerCheck: true}).Verify(ctx, tok); err == nil {
 		t.Error("the super tenant verifies acme.com's token")
+	}
+}
+
+// TestExampleGenerators runs each example's generate.go, as its README line
+// says, into a copy of the example, which then builds with the fresh keys
+// and publishes them under the example's kid scheme.
+func TestExampleGenerators(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	for _, tc := range []struct {
+		example string
+		files   []string // what generate.go writes, below the copy
+		kid     func(t *testing.T, file []byte) string
+	}{
+		{"kubernetes", []string{"keys/sa.pub"}, func(t *testing.T, b []byte) string {
+			blk, _ := pem.Decode(b)
+			pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kubeKid(t, pub)
+		}},
+		{"wso2", []string{"tenants/carbon.super/wso2carbon.crt", "tenants/acme.com/wso2carbon.crt"}, func(t *testing.T, b []byte) string {
+			blk, _ := pem.Decode(b)
+			sum := sha1.Sum(blk.Bytes)
+			return base64.RawURLEncoding.EncodeToString(sum[:])
+		}},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			dir := t.TempDir()
+			yaml, err := os.ReadFile(filepath.Join("..", "examples", tc.example, "site.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			config := tk.Write(t, dir, "site.yaml", yaml)
+			cmd := exec.Command(goCmd, "run", filepath.Join("..", "examples", tc.example, "generate.go"), dir)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("go run generate.go: %v\n%s", err, out)
+			}
+			res := build(t, config)
+			noWarnings(t, res)
+			published := map[string]bool{}
+			for _, k := range res.Keys {
+				published[k.JWK.KeyID] = true
+			}
+			for _, f := range tc.files {
+				b, err := os.ReadFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if bytes.Contains(b, []byte("PRIVATE KEY")) {
+					t.Errorf("%s holds a private key: the examples hold public halves only", f)
+				}
+				if kid := tc.kid(t, b); !published[kid] {
+					t.Errorf("%s: kid %s is not published (%v)", f, kid, published)
+				}
+			}
+			if len(res.Keys) != len(tc.files) {
+				t.Errorf("%d keys published, want %d", len(res.Keys), len(tc.files))
+			}
+		})
 	}
 }

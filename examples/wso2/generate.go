@@ -2,11 +2,12 @@
 
 // Generates the certificate of each tenant of the WSO2 example:
 //
-//	go run examples/wso2/generate.go
+//	go run examples/wso2/generate.go [DIR]
 //
-// WSO2 Identity Server signs with a keystore per tenant (wso2carbon.jks for
-// the super tenant); the site needs only each keystore's certificate, which
-// is what
+// into DIR/tenants/TENANT/wso2carbon.crt (DIR defaults to this example's
+// directory). WSO2 Identity Server signs with a keystore per tenant
+// (wso2carbon.jks for the super tenant); the site needs only each
+// keystore's certificate, which is what
 //
 //	keytool -exportcert -rfc -keystore wso2carbon.jks -alias wso2carbon
 //
@@ -34,6 +35,9 @@ import (
 func main() {
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Dir(self)
+	if len(os.Args) > 1 {
+		dir = os.Args[1]
+	}
 	for _, tenant := range []string{"carbon.super", "acme.com"} {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
