@@ -31,6 +31,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/check"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
 	"github.com/wellknown-dev/wellknown/serve"
@@ -51,10 +52,19 @@ func TestWSO2Golden(t *testing.T) {
 	checkGolden(t, res, filepath.Join("testdata", "golden", "wso2"))
 }
 
+// noWarnings also reads the tree as verify and import do, without its
+// inputs: the extensionless key sets are key sets there too.
 func noWarnings(t *testing.T, res *generator.Result) {
 	t.Helper()
 	for _, w := range res.Warnings {
 		t.Errorf("the example warns: %s", w)
+	}
+	files := map[string][]byte{}
+	for _, a := range res.Artifacts {
+		files[a.Path] = a.Body
+	}
+	for _, p := range check.Tree(files) {
+		t.Errorf("check: %s", p)
 	}
 }
 

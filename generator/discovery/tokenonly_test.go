@@ -137,3 +137,50 @@ func TestTokenOnlyNeedsOpenID(t *testing.T) {
 		t.Errorf("top-level endpoints beside issuers: %v", msg)
 	}
 }
+
+// In an issuers entry, endpoints is that issuer's: a service-account issuer
+// beside an authorization server of the same site.
+func TestTokenOnlyEntry(t *testing.T) {
+	site := parse(t, lines(
+		"base_url: https://id.example.com",
+		"issuers:",
+		"  - issuer: https://id.example.com/login",
+		"    metadata:",
+		"      authorization_endpoint: https://id.example.com/login/authorize",
+		"      token_endpoint: https://id.example.com/login/token",
+		"      response_types_supported: [code]",
+		"      subject_types_supported: [public]",
+		"      id_token_signing_alg_values_supported: [RS256]",
+		"      code_challenge_methods_supported: [S256]",
+		"  - issuer: https://id.example.com/clusters/prod",
+		"    endpoints: false",
+		"    metadata:",
+		kubeMeta[0][:2]+"    "+kubeMeta[0][2:],
+		kubeMeta[1][:2]+"    "+kubeMeta[1][2:],
+		kubeMeta[2][:2]+"    "+kubeMeta[2][2:],
+	))
+	want := map[string][]string{
+		"https://id.example.com/login": {
+			".well-known/oauth-authorization-server/login",
+			"login/.well-known/openid-configuration",
+			".well-known/openid-configuration/login",
+		},
+		"https://id.example.com/clusters/prod": {
+			"clusters/prod/.well-known/openid-configuration",
+			".well-known/openid-configuration/clusters/prod",
+		},
+	}
+	for _, iss := range site.Issuers {
+		arts, d := discovery.Render(iss, rs256, nil, nil)
+		if d.HasErrors() || len(d.Warnings()) != 0 {
+			t.Fatalf("%s: %v %q", iss.Issuer, d.Err(), strs(d.Warnings()))
+		}
+		var paths []string
+		for _, a := range arts {
+			paths = append(paths, a.Path)
+		}
+		if !slices.Equal(paths, want[iss.Issuer]) {
+			t.Errorf("%s: paths %q, want %q", iss.Issuer, paths, want[iss.Issuer])
+		}
+	}
+}
