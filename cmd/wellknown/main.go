@@ -141,6 +141,7 @@ func run(ctx context.Context, e *env, args []string) int {
 		}
 		return in.exitCode()
 	case !errors.Is(err, errSilent) && wantsJSON(fs, rest, true):
+		// A script that asked for JSON parses this failure too.
 		errorReport(e.stdout, c.name, err)
 		if errors.As(err, &ue) {
 			return exitUsage
