@@ -103,7 +103,9 @@ func renderIssuers(site *config.Site, sets map[*config.Site]*keySet, diags *diag
 		if err != nil {
 			return nil, nil, fmt.Errorf("render: %s: %w", set.path, err)
 		}
-		as = append(as, artifact.Artifact{Path: set.path, Body: jwks})
+		// Marked as a JWK Set, so that it is served and copied as one at
+		// any jwks_path, an extensionless one included.
+		as = append(as, artifact.Artifact{Path: set.path, Body: jwks, Kind: artifact.KeySet})
 		claims = append(claims, placement.Claim{Path: set.path, Owner: set.owner, Pos: set.pos, What: "a JWK Set"})
 	}
 	return as, claims, nil

@@ -117,6 +117,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	help := fs.BoolP("help", "h", false, "show this help")
 	if err := fs.Parse(rest); err != nil {
+		if wantsJSON(fs, rest, false) {
+			errorReport(e.stdout, c.name, usageError{err.Error()})
+			return exitUsage
+		}
 		fmt.Fprintf(e.stderr, "wellknown %s: %v\nRun 'wellknown %s --help' for usage.\n", c.name, err, c.name)
 		return exitUsage
 	}
@@ -136,6 +140,13 @@ func run(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "%v\n", err)
 		}
 		return in.exitCode()
+	case !errors.Is(err, errSilent) && wantsJSON(fs, rest, true):
+		// A script that asked for JSON parses this failure too.
+		errorReport(e.stdout, c.name, err)
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return exitInvalid
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "wellknown %s: %s\nRun 'wellknown %s --help' for usage.\n", c.name, ue.msg, c.name)
 		return exitUsage

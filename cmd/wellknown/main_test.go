@@ -34,7 +34,8 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI as a user would, one script per behaviour under
 // testdata/script. Each script starts with a copy of the example site
 // (site.yaml, keys/, clients/) in $WORK/example and the server fixtures of
-// generator/initsite/testdata in $WORK/servers, and has these helper commands:
+// generator/initsite/testdata in $WORK/servers, and examples/ in
+// $WORK/examples, and has these helper commands:
 //
 //	genkey TYPE KEY PUB   write a fresh private key (p256, ed25519, or
 //	                      cosign-p256, encrypted with $COSIGN_PASSWORD)
@@ -69,6 +70,10 @@ func TestScripts(t *testing.T) {
 			// must share one clock (SOURCE_DATE_EPOCH=$NOW) without a
 			// fixed date that would expire.
 			env.Setenv("NOW", strconv.FormatInt(time.Now().Unix(), 10))
+			// The examples of examples/, as a user copies them.
+			if err := copyTree("../../examples", filepath.Join(env.WorkDir, "examples")); err != nil {
+				return err
+			}
 			// The saved discovery documents and JWK Sets of real servers, for init.
 			servers, _ := filepath.Glob("../../generator/initsite/testdata/*.json")
 			for _, p := range servers {

@@ -22,7 +22,7 @@ var probeCmd = &command{
 	name:    "probe",
 	summary: "check the deployed site against the built tree",
 	usage: `Usage: wellknown probe URL [--dir out] [--timeout 10s] [--cacert FILE]
-                       [--resolve HOST:PORT:ADDR]... [--json]
+                       [--resolve HOST:PORT:ADDR]... [--json] [--strict] [--quiet]
 
 Examples:
   wellknown probe https://id.example.com
@@ -55,12 +55,17 @@ Flags:
                          [::1]:8443). Repeatable
       --json             print one JSON report on stdout (see "Machine-readable
                          output" in the README) and nothing else: every
-                         file with its status and problems
+                         file with its status and problems; a usage error
+                         too is that report, with its one error
+      --strict           fail (exit 1) on warnings too: a refused CORS
+                         preflight
+  -q, --quiet            print problems only: no warnings (unless --strict
+                         fails on them) and no ok line
 ` + `
 Exit status:
   0  the live site serves the tree as built
-  1  at least one problem (each is listed), or the tree or FILE cannot
-     be read
+  1  at least one problem (each is listed), a warning with --strict, or
+     the tree or FILE cannot be read
   2  wrong usage: unknown flag, missing or malformed URL
 `,
 	flags: func(fs *pflag.FlagSet) {
@@ -68,7 +73,7 @@ Exit status:
 		fs.Duration("timeout", 10*time.Second, "limit for each request")
 		fs.String("cacert", "", "trust only the CA certificates in this PEM file")
 		fs.StringArray("resolve", nil, "connect to ADDR for HOST:PORT")
-		fs.Bool("json", false, "print one JSON report on stdout")
+		outputFlags(fs)
 	},
 	run: runProbe,
 }
@@ -107,14 +112,21 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	base.Transport = t
 	c := probe.Client(base)
 	ps := probe.Check(ctx, c, args[0], as)
-	if asJSON, _ := fs.GetBool("json"); asJSON {
-		r := probeReport(args[0], as, ps, probe.Preflight(ctx, c, args[0], as))
+	// A refused preflight is a warning: no host that reads _headers answers
+	// one, and simple GETs still work. --strict makes it fail the run, as
+	// a warning fails check and build.
+	warns := probe.Preflight(ctx, c, args[0], as)
+	o := newOutput(e, fs, "probe")
+	fail := len(ps) > 0 || (o.strict && len(warns) > 0)
+	if o.json {
+		r := probeReport(args[0], as, ps, warns)
+		r.OK = !fail
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			panic(err) // plain structs of strings and numbers always marshal
 		}
 		fmt.Fprintf(e.stdout, "%s\n", b)
-		if !r.OK {
+		if fail {
 			return errSilent
 		}
 		return nil
@@ -122,16 +134,22 @@ func runProbe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	for _, p := range ps {
 		fmt.Fprintln(e.stdout, p)
 	}
-	// A refused preflight is a warning: no host that reads _headers answers
-	// one, and simple GETs still work.
-	for _, w := range probe.Preflight(ctx, c, args[0], as) {
-		fmt.Fprintln(e.stderr, w)
+	if !o.quiet || (fail && o.strict) {
+		for _, w := range warns {
+			fmt.Fprintln(e.stderr, w)
+		}
 	}
-	if len(ps) > 0 {
+	switch {
+	case len(ps) > 0:
 		fmt.Fprintf(e.stderr, "probe: %d problems in %d files\n", len(ps), len(as))
 		return errSilent
+	case fail:
+		fmt.Fprintf(e.stderr, "probe failed: %s and --strict\n", count(len(warns), "warning"))
+		return errSilent
 	}
-	fmt.Fprintf(e.stdout, "ok: %d files served as built\n", len(as))
+	if !o.quiet {
+		fmt.Fprintf(e.stdout, "ok: %d files served as built\n", len(as))
+	}
 	return nil
 }
 

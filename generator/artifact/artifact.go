@@ -20,7 +20,20 @@ type Artifact struct {
 	Body []byte
 	// Header holds the response headers, canonicalised (http.CanonicalHeaderKey).
 	Header http.Header
+	// Kind says what the file is when its path cannot: the JWK Set a site
+	// publishes at its jwks_path is one whatever that path looks like
+	// (kube-apiserver's /openid/v1/jwks, WSO2's /t/TENANT/oauth2/jwks), and
+	// is served and copied as one. Empty: the path says, by its
+	// /.well-known/ name or its extension.
+	Kind Kind
 }
+
+// Kind is what a file is, for the phases that treat kinds of files alike
+// (headers, content-addressed copies) when the path alone would not tell.
+type Kind string
+
+// KeySet is a JWK Set (RFC 7517 §5) the site publishes.
+const KeySet Kind = "jwk-set"
 
 // URLPath is the path the file is served at, relative to the site root's URL path.
 func (a Artifact) URLPath() string { return "/" + a.Path }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 
@@ -61,7 +62,9 @@ func Tree(files map[string][]byte) []Problem {
 			for _, e := range protectedResource(body) {
 				fail(p, "%s", e)
 			}
-		case strings.HasSuffix(p, ".json") && isKeySet(body):
+		// A tree read back has no kinds: a JWK Set is a .json file, or an
+		// extensionless one (jwks_path: /openid/v1/jwks), holding keys.
+		case (strings.HasSuffix(p, ".json") || path.Ext(p) == "") && isKeySet(body):
 			for _, e := range keySet(body) {
 				fail(p, "%s", e)
 			}

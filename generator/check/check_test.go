@@ -37,6 +37,9 @@ func TestFaults(t *testing.T) {
 		{"private member", func(f map[string][]byte) {
 			f["jwks.json"] = []byte(strings.Replace(string(f["jwks.json"]), `"use": "sig",`, `"use": "sig", "d": "AAAA",`, 1))
 		}, `jwks.json: key 0 holds private member "d"`},
+		{"private member, extensionless key set", func(f map[string][]byte) {
+			f["openid/v1/jwks"] = []byte(strings.Replace(string(f["jwks.json"]), `"use": "sig",`, `"use": "sig", "d": "AAAA",`, 1))
+		}, `openid/v1/jwks: key 0 holds private member "d"`},
 		{"private pem", func(f map[string][]byte) {
 			f["notes.txt"] = []byte("-----BEGIN PRIVATE KEY-----\n")
 		}, "notes.txt: holds a private key in PEM"},

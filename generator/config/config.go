@@ -50,6 +50,10 @@ type Site struct {
 	// KidScheme names keys without an explicit kid, site-wide: one of
 	// KidSchemes ("" is the default, rfc7638).
 	KidScheme string
+	// Endpoints is false for an issuer that only signs tokens somewhere
+	// else and serves no OAuth endpoint, a Kubernetes service-account
+	// issuer: its OpenID document then has none (see package discovery).
+	Endpoints bool
 
 	Keys     []KeySettings // in file order
 	Metadata []Value       // in file order; empty lists are dropped
@@ -173,7 +177,7 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 	if root == nil {
 		return nil, diags
 	}
-	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true,
+	s := &Site{File: path, Dir: filepath.Dir(path), OpenID: true, Endpoints: true,
 		JWKSPath: DefaultJWKSPath, KeyDir: DefaultKeyDir, Cache: headers.DefaultPolicy(),
 		TokenLifetime: DefaultTokenLifetime, Clients: defaultClients(),
 		Signing: defaultSigning(), pos: map[string]diag.Pos{}}
@@ -184,7 +188,7 @@ func Parse(path string, data []byte) (*Site, *diag.List) {
 // KidSchemes are the values of kid_scheme (see package keys).
 var KidSchemes = []string{"rfc7638", "x5t#S256", "x5t", "kubernetes"}
 
-var topFields = []string{"issuer", "base_url", "openid", "jwks_path", "key_dir", "kid_scheme", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "signing", "issuers", "resources", "federation"}
+var topFields = []string{"issuer", "base_url", "openid", "endpoints", "jwks_path", "key_dir", "kid_scheme", "keys", "metadata", "signed_metadata", "cache", "token_lifetime", "clients", "signing", "issuers", "resources", "federation"}
 
 func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	pairs, ok := w.Mapping(root, "the configuration")
@@ -210,6 +214,8 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 			baseNode = p.Val
 		case "openid":
 			s.OpenID, _ = w.Bool(p.Val, "openid")
+		case "endpoints":
+			s.Endpoints, _ = w.Bool(p.Val, "endpoints")
 		case "jwks_path":
 			jwksNode = p.Val
 		case "key_dir":
@@ -259,6 +265,13 @@ func (s *Site) decode(w *yamlwalk.Walker, root *yaml.Node) {
 	if _, ok := s.pos["issuer"]; !ok && !s.multi() {
 		w.Errorf(root, "issuer is required (RFC 8414 §2)")
 		w.Diags.Hint("add a line such as: issuer: https://login.example.com")
+	}
+	if !s.Endpoints && !s.OpenID {
+		// RFC 8414 has no form without endpoints: its metadata requires an
+		// authorization endpoint for the default grant types and a token
+		// endpoint for all but the implicit one.
+		w.Diags.Errorf(s.Where("endpoints"), "endpoints: false needs openid: an issuer without endpoints publishes only the OpenID Connect document, and openid: false leaves none")
+		w.Diags.Hint("remove openid: false: relying parties of a token-only issuer read /.well-known/openid-configuration")
 	}
 	s.decodeBaseURL(w, baseNode)
 	if jwksNode != nil {

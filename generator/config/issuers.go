@@ -61,9 +61,9 @@ func (s *Site) multi() bool {
 
 // issuerOnly are the top-level settings that describe one issuer; with an
 // issuers: list they go in its entries.
-var issuerOnly = []string{"issuer", "openid", "metadata", "signed_metadata"}
+var issuerOnly = []string{"issuer", "openid", "endpoints", "metadata", "signed_metadata"}
 
-var entryFields = []string{"issuer", "openid", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata"}
+var entryFields = []string{"issuer", "openid", "endpoints", "jwks_path", "key_dir", "keys", "metadata", "signed_metadata"}
 
 // decodeExtensions decodes issuers first, since resources and federation
 // name issuers.
@@ -140,7 +140,7 @@ func (s *Site) decodeIssuer(w *yamlwalk.Walker, item *yaml.Node) *Site {
 	if !ok {
 		return nil
 	}
-	iss := &Site{File: s.File, Dir: s.Dir, OpenID: true, BaseURL: s.BaseURL, Cache: s.Cache,
+	iss := &Site{File: s.File, Dir: s.Dir, OpenID: true, Endpoints: true, BaseURL: s.BaseURL, Cache: s.Cache,
 		TokenLifetime: s.TokenLifetime, Clients: s.Clients,
 		KeyDir: s.KeyDir, JWKSPath: s.JWKSPath, pos: map[string]diag.Pos{}}
 	iss.parent = s
@@ -155,7 +155,7 @@ func (s *Site) decodeIssuer(w *yamlwalk.Walker, item *yaml.Node) *Site {
 			keysPair = &pairs[i]
 		case "jwks_path":
 			jwksPair = &pairs[i]
-		case "issuer", "openid", "metadata", "signed_metadata":
+		case "issuer", "openid", "endpoints", "metadata", "signed_metadata":
 		case "base_url", "cache", "issuers", "resources", "federation":
 			w.Errorf(f.KNode, "%s is a site setting: write it at the top level, not in an issuers entry", f.Key)
 			continue

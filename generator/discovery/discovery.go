@@ -57,6 +57,13 @@ func Render(site *config.Site, ks []keys.Key, signer *keys.Key, header http.Head
 	check(site, ks, true, &diags)
 	issuer, _ := url.Parse(site.Issuer)
 	locs := Locations(issuer, site.BaseURL, site.OpenID)
+	if !site.Endpoints {
+		// An issuer without endpoints is no OAuth authorization server: an
+		// RFC 8414 document would claim the default grant types with none
+		// of the endpoints they need. kube-apiserver publishes only the
+		// OpenID document, which is what the clouds read.
+		locs = slices.DeleteFunc(locs, func(l Location) bool { return l.Name == OAuthName })
+	}
 	hostable := 0
 	for _, l := range locs {
 		if l.Path != "" {
@@ -197,14 +204,17 @@ func check(site *config.Site, ks []keys.Key, keysKnown bool, diags *diag.List) {
 	}
 	usesAuthz := slices.Contains(grants, "authorization_code") || slices.Contains(grants, "implicit")
 	onlyImplicit := len(grants) == 1 && grants[0] == "implicit"
+	if !site.Endpoints {
+		checkTokenOnly(site, rts, rtv, diags)
+	}
 	switch {
-	case has("authorization_endpoint"):
+	case has("authorization_endpoint") || !site.Endpoints:
 	case site.OpenID:
 		missing("authorization_endpoint", "OpenID Connect Discovery §3", "")
 	case usesAuthz:
 		missing("authorization_endpoint", "RFC 8414 §2: a supported grant type uses it", "")
 	}
-	if !has("token_endpoint") && !onlyImplicit {
+	if !has("token_endpoint") && !onlyImplicit && site.Endpoints {
 		rule := "RFC 8414 §2: required unless only the implicit grant is supported"
 		if site.OpenID {
 			rule = "OpenID Connect Discovery §3: required unless only the implicit flow is used"
@@ -288,11 +298,45 @@ func check(site *config.Site, ks []keys.Key, keysKnown bool, diags *diag.List) {
 	switch {
 	case !ok && site.Refused("code_challenge_methods_supported"):
 		// refused where it is written
+	case !ok && !site.Endpoints:
+		// PKCE is a matter of the authorization endpoint, which it has not
 	case !ok:
 		diags.Warnf(site.Where("metadata"), "code_challenge_methods_supported is missing: MCP clients refuse authorization servers that do not advertise PKCE")
 		diags.Hint("add code_challenge_methods_supported: [S256]")
 	case !slices.Contains(ccm, "S256"):
 		diags.Warnf(v.Pos, "code_challenge_methods_supported lacks S256, the method clients must use when they can (RFC 7636 §4.2)")
+	}
+}
+
+// checkTokenOnly applies the rules of an issuer with endpoints: false, one
+// that signs tokens elsewhere (kube-apiserver's TokenRequest) and serves
+// nothing but its metadata and keys.
+//
+// OpenID Connect Discovery §3 makes authorization_endpoint REQUIRED and
+// token_endpoint required unless only the implicit flow is used. A
+// service-account issuer has neither, and kube-apiserver, ccoctl and azwi
+// publish their documents without them; AWS IAM, Azure and GCP workload
+// identity federation read only issuer, jwks_uri and the signing
+// algorithms. The rules are relaxed for an issuer that says so in
+// site.yaml, never guessed from the metadata: response_types_supported:
+// [id_token] without an authorization_endpoint is also what a forgotten
+// field of a real implicit-flow provider looks like, whose ID tokens come
+// from that endpoint. Saying it lets the build check the converse: such an
+// issuer lists no endpoint and no grant type, and issues only ID tokens.
+func checkTokenOnly(site *config.Site, rts []string, rtv config.Value, diags *diag.List) {
+	for _, v := range site.Metadata {
+		f := v.Field
+		endpoint := (f.Kind == metadata.Endpoint || f.Kind == metadata.Endpoints) && !f.Derived
+		if endpoint || f.Name == "grant_types_supported" {
+			diags.Errorf(v.Pos, "%s contradicts endpoints: false: the issuer serves no endpoint, so clients have nothing to call", f.Name)
+			diags.Hint("remove %s, or endpoints: false if the issuer does serve OAuth endpoints", f.Name)
+		}
+	}
+	for i, rt := range rts {
+		if rt != "id_token" {
+			diags.Errorf(rtv.Items[i], "response type %q contradicts endpoints: false: an issuer without endpoints issues ID tokens only", rt)
+			diags.Hint("write response_types_supported: [id_token], as kube-apiserver publishes it")
+		}
 	}
 }
 

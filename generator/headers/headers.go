@@ -63,6 +63,22 @@ func WellKnownName(p string) string {
 	return name
 }
 
+// byKind maps the kinds of file a renderer marks (see artifact.Kind) to
+// their media types. A kind wins over the path: a JWK Set at an
+// extensionless jwks_path has no extension to go by.
+var byKind = map[artifact.Kind]string{
+	artifact.KeySet: JSON,
+}
+
+// TypeOf returns the media type of a, by its kind when the renderer marked
+// one, else by its path (see ContentType); "" when neither says.
+func TypeOf(a artifact.Artifact) string {
+	if ct, ok := byKind[a.Kind]; ok {
+		return ct
+	}
+	return ContentType(a.Path)
+}
+
 // ContentType returns the media type of the file at p, or "" when it has
 // none of the known kinds.
 func ContentType(p string) string {
@@ -139,7 +155,7 @@ func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
 			h = http.Header{}
 		}
 		if h.Get("Content-Type") == "" {
-			ct := ContentType(a.Path)
+			ct := TypeOf(a)
 			if ct == "" {
 				return nil, fmt.Errorf("%s: no content type for %q files", a.Path, path.Ext(a.Path))
 			}

@@ -103,3 +103,28 @@ func TestPolicy(t *testing.T) {
 		}
 	}
 }
+
+// A JWK Set is served as one at any jwks_path: the renderer marks it, and
+// the mark wins over a path that has no extension or a misleading one.
+func TestApplyKeySetAnyPath(t *testing.T) {
+	as := []artifact.Artifact{
+		{Path: "openid/v1/jwks", Kind: artifact.KeySet},
+		{Path: "t/acme/oauth2/jwks", Kind: artifact.KeySet},
+		{Path: "keys.txt", Kind: artifact.KeySet},
+		{Path: "openid/v1/jwks.sig"},
+	}
+	got, err := headers.Apply(as, headers.DefaultPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{headers.JSON, headers.JSON, headers.JSON, headers.Text} {
+		if ct := got[i].Header.Get("Content-Type"); ct != want {
+			t.Errorf("%s: Content-Type %q, want %q", got[i].Path, ct, want)
+		}
+	}
+	// Unmarked, the same extensionless path is still refused: a new kind of
+	// output cannot be served as whatever a host guesses.
+	if _, err := headers.Apply([]artifact.Artifact{{Path: "openid/v1/jwks"}}, headers.DefaultPolicy()); err == nil {
+		t.Error("an unmarked extensionless file got a type")
+	}
+}

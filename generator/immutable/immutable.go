@@ -53,7 +53,9 @@ type Entry struct {
 func IsCopy(p string) bool { return strings.HasPrefix(p, Dir+"/") }
 
 // Changing reports whether the document at p changes on rotation and so
-// gets a copy: the metadata documents under /.well-known/ and the JWKS.
+// gets a copy: the metadata documents under /.well-known/ and the JWKS. Add
+// also copies every artifact marked artifact.KeySet, whose path need not
+// end in jwks.json.
 func Changing(p string) bool {
 	if IsCopy(p) {
 		return false
@@ -101,7 +103,7 @@ func Add(as []artifact.Artifact) ([]artifact.Artifact, error) {
 	}
 	var idx Index
 	for _, a := range as {
-		if !Changing(a.Path) {
+		if !Changing(a.Path) && a.Kind != artifact.KeySet {
 			continue
 		}
 		sum := sha256.Sum256(a.Body)
@@ -111,7 +113,7 @@ func Add(as []artifact.Artifact) ([]artifact.Artifact, error) {
 			continue // identical bytes, already copied
 		}
 		seen[cp] = true
-		out = append(out, artifact.Artifact{Path: cp, Body: a.Body, Header: http.Header{}})
+		out = append(out, artifact.Artifact{Path: cp, Body: a.Body, Header: http.Header{}, Kind: a.Kind})
 	}
 	if len(idx.Documents) == 0 {
 		artifact.Sort(out)

@@ -103,3 +103,25 @@ func TestChanging(t *testing.T) {
 		t.Errorf("copy of the dotted issuer's metadata is %s", got)
 	}
 }
+
+// The key set gets its copy wherever it is published: the kind says what it
+// is when the path (kube-apiserver's openid/v1/jwks) does not.
+func TestAddKeySetAnyPath(t *testing.T) {
+	body := []byte(`{"keys":[]}`)
+	got, err := immutable.Add([]artifact.Artifact{
+		{Path: "openid/v1/jwks", Body: body, Kind: artifact.KeySet},
+		{Path: "clients/jwks-like", Body: body},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"clients/jwks-like", "digests.json", "immutable/jwks.9638d11914735d00.json", "openid/v1/jwks"}
+	if !slices.Equal(paths(got), want) {
+		t.Fatalf("paths:\n%q\nwant\n%q", paths(got), want)
+	}
+	for _, a := range got {
+		if immutable.IsCopy(a.Path) && a.Kind != artifact.KeySet {
+			t.Errorf("the copy %s lost its kind", a.Path)
+		}
+	}
+}
