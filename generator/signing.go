@@ -7,7 +7,16 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/keyref"
 	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/sign"
 )
+
+// layout is the signature files site.yaml's signing.per_file asks for.
+func layout(s config.Signing) sign.Layout {
+	if s.PerFile {
+		return sign.PerFile
+	}
+	return sign.ManifestOnly
+}
 
 // signingKey finds the key that file names among the published keys ks and
 // checks that it can sign: active or next, use sig, private half present.
