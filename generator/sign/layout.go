@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -59,6 +60,21 @@ func LayoutOf(m *manifest.Manifest) Layout {
 		}
 	}
 	return ManifestOnly
+}
+
+// ManifestOnlySize is the size a manifest would have in layout
+// ManifestOnly: body less its lines for per-file signatures and bundles.
+// perFile reports whether there were any. It reads body as Marshal writes
+// it, line by line, without checking it.
+func ManifestOnlySize(body []byte) (size int, perFile bool) {
+	for line := range bytes.Lines(body) {
+		if _, p, ok := bytes.Cut(line, []byte("  ")); ok && isFileSig(string(bytes.TrimSuffix(p, []byte("\n")))) {
+			perFile = true
+			continue
+		}
+		size += len(line)
+	}
+	return size, perFile
 }
 
 // isFileSig reports whether p is in the per-file signature or bundle

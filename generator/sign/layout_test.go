@@ -286,3 +286,26 @@ func TestGoldenManifestOnly(t *testing.T) {
 		t.Errorf("manifest-only manifest is not the per-file one less its signature lines:\n%s", got[sign.ManifestPath])
 	}
 }
+
+// TestManifestOnlySize: what the size hint promises is the size a
+// manifest-only build of the same files has.
+func TestManifestOnlySize(t *testing.T) {
+	s := goldenSigner(t)
+	perFile := treeAt(t, s, fixedFresh, site())[sign.ManifestPath]
+	only := manifestOnlyTree(t, s, fixedFresh)[sign.ManifestPath]
+	if n, ok := sign.ManifestOnlySize(perFile); !ok || n != len(only) {
+		t.Errorf("ManifestOnlySize of the per-file manifest = %d, %v; the manifest-only one is %d bytes", n, ok, len(only))
+	}
+	if n, ok := sign.ManifestOnlySize(only); ok || n != len(only) {
+		t.Errorf("ManifestOnlySize of a manifest-only manifest = %d, %v; want %d, false", n, ok, len(only))
+	}
+}
+
+func goldenSigner(t testing.TB) *sign.Signer {
+	t.Helper()
+	s, err := sign.NewSigner(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
