@@ -160,6 +160,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh, layout(site.Signing)); err != nil {
 		return &Result{}, err
 	}
+	noteSigningCost(as, o.Signer, site, &diags)
 	// sizes: every file within what the hosts serve
 	checkSizes(as, reg, &diags)
 	if diags.HasErrors() {

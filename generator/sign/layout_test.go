@@ -3,6 +3,8 @@ package sign_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"maps"
 	"os"
@@ -308,4 +310,22 @@ func goldenSigner(t testing.TB) *sign.Signer {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func TestSignatureCost(t *testing.T) {
+	for _, k := range roundTripKeys(t) {
+		d, costly := sign.SignatureCost(k.priv.Public())
+		if rsa := strings.HasPrefix(k.name, "RSA"); costly != rsa || (rsa && d < 100*time.Microsecond) {
+			t.Errorf("%s: %v, %v", k.name, d, costly)
+		}
+	}
+	// Sizes between the measured ones scale with the cube of the modulus
+	// from the one below, and never fall under it.
+	small := must(rsa.GenerateKey(rand.Reader, 2048))
+	d2048, _ := sign.SignatureCost(&small.PublicKey)
+	big := must(rsa.GenerateKey(rand.Reader, 2560))
+	d2560, _ := sign.SignatureCost(&big.PublicKey)
+	if want := time.Duration(float64(d2048) * 1.25 * 1.25 * 1.25); d2560 != want {
+		t.Errorf("RSA-2560: %v, want %v", d2560, want)
+	}
 }
