@@ -135,7 +135,7 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 	// One failure stops the rest: a token or KMS that has gone away would
 	// otherwise be asked, and time out, once per file.
 	var failed atomic.Bool
-	forEach(len(as), func(i int) {
+	forEachOn(s.inFlight(), len(as), func(i int) {
 		if failed.Load() {
 			return
 		}
@@ -161,10 +161,13 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 // next index from a counter: handing each one over an unbuffered channel
 // costs a goroutine switch per signature, which kept a 10,000-file build on
 // about one core's worth of the two it had.
-func forEach(n int, f func(i int)) {
+func forEach(n int, f func(i int)) { forEachOn(runtime.GOMAXPROCS(0), n, f) }
+
+// forEachOn is forEach on the given number of goroutines.
+func forEachOn(workers, n int, f func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range min(workers, n) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				f(i)
