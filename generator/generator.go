@@ -157,7 +157,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh, layout(site.Signing)); err != nil {
+	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh, signingLayout(site.Signing)); err != nil {
 		return &Result{}, err
 	}
 	noteSigningCost(as, o.Signer, site, &diags)

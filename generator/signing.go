@@ -14,8 +14,8 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
-// layout is the signature files site.yaml's signing.per_file asks for.
-func layout(s config.Signing) sign.Layout {
+// signingLayout is the signature files site.yaml's signing.per_file asks for.
+func signingLayout(s config.Signing) sign.Layout {
 	if s.PerFile {
 		return sign.PerFile
 	}
