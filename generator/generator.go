@@ -157,9 +157,10 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh); err != nil {
+	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh, signingLayout(site.Signing)); err != nil {
 		return &Result{}, err
 	}
+	noteSigningCost(as, o.Signer, site, &diags)
 	// sizes: every file within what the hosts serve
 	checkSizes(as, reg, &diags)
 	if diags.HasErrors() {
@@ -212,7 +213,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness) ([]artifact.Artifact, error) {
+func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness, layout sign.Layout) ([]artifact.Artifact, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -220,7 +221,7 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 			paths = append(paths, a.Path)
 		}
 		planned = map[string]bool{}
-		for _, p := range sign.Paths(paths) {
+		for _, p := range layout.Paths(paths) {
 			planned[p] = true
 			a := artifact.Artifact{Path: p}
 			if p == sign.ManifestPath {
@@ -254,7 +255,7 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 			files = append(files, a)
 		}
 	}
-	sigs, err := sign.Artifacts(files, signer, fresh)
+	sigs, err := layout.Artifacts(files, signer, fresh)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
+	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
 // checkSizes fails the build on a file that a host it writes for would
@@ -30,5 +31,25 @@ func checkSizes(as []artifact.Artifact, reg *clients.Registry, diags *diag.List)
 			continue
 		}
 		diags.Errorf(diag.Pos{Path: o.Path}, "the file is %d bytes; %s serves files of at most %d bytes (%s)", o.Size, l.Host, l.Bytes, l.Source)
+		if o.Path == sign.ManifestPath {
+			manifestHint(as, l.Bytes, diags)
+		}
+	}
+}
+
+// manifestHint points a manifest too large for a host to signing.per_file:
+// false when the manifest would then fit. A per-file manifest lists each
+// file's signature and bundle beside the file, three lines where a
+// manifest-only one has one.
+func manifestHint(as []artifact.Artifact, limit int, diags *diag.List) {
+	var body []byte
+	for _, a := range as {
+		if a.Path == sign.ManifestPath {
+			body = a.Body
+		}
+	}
+	size, perFile := sign.ManifestOnlySize(body)
+	if perFile && size <= limit {
+		diags.Hint("set signing.per_file: false in site.yaml: the manifest then lists the published files alone, %d bytes here, and still covers every one of them; what is lost is checking a single file with cosign without the manifest", size)
 	}
 }

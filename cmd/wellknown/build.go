@@ -182,6 +182,7 @@ func summary(w io.Writer, out string, res *generator.Result) {
 	fmt.Fprintf(w, "built %s for %s %s\n", out, plural(len(issuers), "issuer", "issuers"), strings.Join(issuers, ", "))
 	var listed []artifact.Artifact
 	copies, control, sigs := 0, 0, 0
+	manifest := false
 	for _, a := range res.Artifacts {
 		switch {
 		case immutable.IsCopy(a.Path):
@@ -189,6 +190,7 @@ func summary(w io.Writer, out string, res *generator.Result) {
 		case strings.HasPrefix(a.Path, sign.FileSigDir+"/") && strings.HasSuffix(a.Path, ".sig"):
 			sigs++
 		case strings.HasPrefix(a.Path, sign.Dir+"/"):
+			manifest = manifest || a.Path == sign.ManifestPath
 		case hosting.IsControl(a.Path):
 			control++
 		default:
@@ -209,6 +211,8 @@ func summary(w io.Writer, out string, res *generator.Result) {
 	fmt.Fprintf(w, "  + %s under /%s/, and %s for static hosts\n", countAs(copies, "content-addressed copy", "content-addressed copies"), immutable.Dir, count(control, "control file"))
 	if sigs > 0 {
 		fmt.Fprintf(w, "  + %s and as many Sigstore bundles, the manifest and the publisher key under /%s/\n", count(sigs, "signature"), sign.Dir)
+	} else if manifest {
+		fmt.Fprintf(w, "  + the signed manifest and the publisher key under /%s/, no per-file signatures (signing.per_file: false)\n", sign.Dir)
 	}
 	fmt.Fprintf(w, "%s published:\n", count(len(res.Keys), "key"))
 	summarizeKeys(w, res.Keys)

@@ -42,7 +42,8 @@ Examples:
 Checks DIR (default out) offline: the signature of its manifest
 (signatures/SHA256SUMS) against the trusted key, that the manifest has not
 expired, the digest of every file, that no file is missing or extra, every
-per-file signature and Sigstore bundle, and that the metadata, JWKS and
+per-file signature and Sigstore bundle (none when the manifest lists none,
+as signing.per_file: false builds it), and that the metadata, JWKS and
 client documents are valid. Prints a one-line verdict and the manifest's
 version and expiry on stdout, and every problem on stderr, naming the file.
 Given a file, verify checks it as a bundle (see wellknown bundle) the way

@@ -23,11 +23,16 @@ type Signing struct {
 	// ExpiresAfter is how long after the build the signed manifest stays
 	// valid; verify and import refuse the tree from then on.
 	ExpiresAfter time.Duration
+	// PerFile publishes a signature and a Sigstore bundle of every file
+	// beside the signed manifest (signing.per_file, default true). Without
+	// them each file is still covered by its digest in the manifest; what
+	// is lost is checking one file with cosign alone, without the manifest.
+	PerFile bool
 }
 
-func defaultSigning() Signing { return Signing{ExpiresAfter: DefaultExpiresAfter} }
+func defaultSigning() Signing { return Signing{ExpiresAfter: DefaultExpiresAfter, PerFile: true} }
 
-var signingFields = []string{"expires_after"}
+var signingFields = []string{"expires_after", "per_file"}
 
 func (s *Site) decodeSigning(w *yamlwalk.Walker, p yamlwalk.Pair) {
 	fields, ok := w.Mapping(p.Val, "signing")
@@ -49,6 +54,10 @@ func (s *Site) decodeSigning(w *yamlwalk.Walker, p yamlwalk.Pair) {
 				w.Errorf(kv.Val, "signing.expires_after must be whole seconds")
 			default:
 				s.Signing.ExpiresAfter = d
+			}
+		case "per_file":
+			if b, ok := w.Bool(kv.Val, "signing.per_file"); ok {
+				s.Signing.PerFile = b
 			}
 		default:
 			w.Unknown(kv, " in signing", signingFields)

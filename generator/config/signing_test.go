@@ -15,6 +15,40 @@ var signingCases = []parseCase{
 			if s.Signing.ExpiresAfter != 30*24*time.Hour {
 				t.Errorf("expires_after %v, want 30 days", s.Signing.ExpiresAfter)
 			}
+			if !s.Signing.PerFile {
+				t.Error("per_file is false by default, want true")
+			}
+		},
+	},
+	{
+		name: "signing per_file false",
+		yaml: lines(okIssuer, "signing:", "  per_file: false"),
+		check: func(t *testing.T, s *config.Site) {
+			if s.Signing.PerFile {
+				t.Error("per_file true, want false")
+			}
+			if p := s.Where("signing.per_file"); p.Line != 3 || p.Col != 13 {
+				t.Errorf("signing.per_file at %v, want line 3, column 13", p)
+			}
+		},
+	},
+	{
+		name: "signing per_file true",
+		yaml: lines(okIssuer, "signing: {per_file: true}"),
+		check: func(t *testing.T, s *config.Site) {
+			if !s.Signing.PerFile {
+				t.Error("per_file false, want true")
+			}
+		},
+	},
+	{
+		// No weak decoding: "no" is a string in YAML 1.2, and a quoted
+		// "false" is one anywhere.
+		name: "signing per_file not a bool",
+		yaml: lines(okIssuer, "signing:", "  per_file: \"false\"", "  perfile: no"),
+		errs: []string{
+			"site.yaml:3:13: signing.per_file must be true or false, not a string",
+			"site.yaml:4:3: unknown field \"perfile\" in signing\n\thint: did you mean \"per_file\"?",
 		},
 	},
 	{

@@ -37,11 +37,16 @@ func Paths(paths []string) []string {
 // public key, the manifest of all of them with the freshness f, and the
 // manifest's signature and bundle (see the package documentation for paths
 // and formats). The result is sorted by path and, for a given key, input and
-// f, the same bytes every time.
+// f, the same bytes every time. ManifestOnly.Artifacts leaves out the
+// per-file signatures and bundles.
 //
 // It must see the final list: a file added after signing is reported as extra
 // by Verify. No artifact may use the reserved signatures/ directory.
 func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artifact.Artifact, error) {
+	return artifacts(as, s, f, PerFile)
+}
+
+func artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness, l Layout) ([]artifact.Artifact, error) {
 	if s == nil {
 		return nil, fmt.Errorf("no signer")
 	}
@@ -63,15 +68,18 @@ func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artif
 		return nil, err
 	}
 
-	sigs, err := signAll(as, s, hint)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]artifact.Artifact, 0, 2*len(as)+4)
-	for i, a := range as {
-		p, b := SignaturePath(a.Path), BundlePath(a.Path)
-		files[p], files[b] = sigs[i].sig, sigs[i].bundle
-		out = append(out, artifact.Artifact{Path: p, Body: sigs[i].sig}, artifact.Artifact{Path: b, Body: sigs[i].bundle})
+	var out []artifact.Artifact
+	if l == PerFile {
+		sigs, err := signAll(as, s, hint)
+		if err != nil {
+			return nil, err
+		}
+		out = make([]artifact.Artifact, 0, 2*len(as)+4)
+		for i, a := range as {
+			p, b := SignaturePath(a.Path), BundlePath(a.Path)
+			files[p], files[b] = sigs[i].sig, sigs[i].bundle
+			out = append(out, artifact.Artifact{Path: p, Body: sigs[i].sig}, artifact.Artifact{Path: b, Body: sigs[i].bundle})
+		}
 	}
 	pub := s.PublicKeyPEM()
 	files[PublicKeyPath] = pub
@@ -127,7 +135,7 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 	// One failure stops the rest: a token or KMS that has gone away would
 	// otherwise be asked, and time out, once per file.
 	var failed atomic.Bool
-	forEach(len(as), func(i int) {
+	forEachOn(s.inFlight(), len(as), func(i int) {
 		if failed.Load() {
 			return
 		}
@@ -153,10 +161,13 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 // next index from a counter: handing each one over an unbuffered channel
 // costs a goroutine switch per signature, which kept a 10,000-file build on
 // about one core's worth of the two it had.
-func forEach(n int, f func(i int)) {
+func forEach(n int, f func(i int)) { forEachOn(runtime.GOMAXPROCS(0), n, f) }
+
+// forEachOn is forEach on the given number of goroutines.
+func forEachOn(workers, n int, f func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range min(workers, n) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				f(i)

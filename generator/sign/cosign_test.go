@@ -96,3 +96,74 @@ func bundleFor(path string) string {
 	}
 	return sign.BundlePath(path)
 }
+
+// TestCosignManifestOnly checks a manifest-only tree (signing.per_file:
+// false) the way the README tells users to: the real cosign verify-blob on
+// the manifest, with its bundle and with its .sig, then sha256sum -c for
+// every file the manifest lists. A tampered manifest must fail cosign, and a
+// tampered file sha256sum.
+func TestCosignManifestOnly(t *testing.T) {
+	cosign := peers.Cosign(t)
+	sha256sum, err := exec.LookPath("sha256sum")
+	if err != nil {
+		t.Skip("sha256sum (GNU coreutils) not installed")
+	}
+	for _, k := range roundTripKeys(t) {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			files := manifestOnlyTree(t, loadSigner(t, k), testFresh)
+			dir := t.TempDir()
+			if err := tree.Write(dir, files); err != nil {
+				t.Fatal(err)
+			}
+			trusted := filepath.Join(t.TempDir(), "publisher.pub")
+			if err := os.WriteFile(trusted, files[sign.PublicKeyPath], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := func(name string, args ...string) (string, error) {
+				cmd := exec.Command(name, args...)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TUF_ROOT="+t.TempDir())
+				out, err := cmd.CombinedOutput()
+				return string(out), err
+			}
+			verify := func() {
+				t.Helper()
+				for _, with := range [][]string{{"--bundle", sign.ManifestBundle}, {"--signature", sign.ManifestSig}} {
+					args := append([]string{"verify-blob", "--key", trusted, "--insecure-ignore-tlog=true"}, with...)
+					if out, err := run(cosign, append(args, sign.ManifestPath)...); err != nil || !strings.Contains(out, "Verified OK") {
+						t.Errorf("cosign verify-blob %s: %v\n%s", with[0], err, out)
+					}
+				}
+			}
+			verify()
+			out, err := run(sha256sum, "--strict", "-c", sign.ManifestPath)
+			if err != nil {
+				t.Fatalf("sha256sum -c: %v\n%s", err, out)
+			}
+			if n := strings.Count(out, ": OK\n"); n != len(site())+1 {
+				t.Errorf("sha256sum checked %d files, want %d:\n%s", n, len(site())+1, out)
+			}
+
+			if err := os.WriteFile(filepath.Join(dir, "jwks.json"), []byte(`{"keys":[{}]}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := run(sha256sum, "--strict", "-c", sign.ManifestPath); err == nil || !strings.Contains(out, "jwks.json: FAILED") {
+				t.Errorf("sha256sum accepted a tampered file: %v\n%s", err, out)
+			}
+			flip(files, sign.ManifestPath)
+			if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(sign.ManifestPath)), files[sign.ManifestPath], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, with := range []string{"--bundle", "--signature"} {
+				sig := sign.ManifestBundle
+				if with == "--signature" {
+					sig = sign.ManifestSig
+				}
+				if out, err := run(cosign, "verify-blob", "--key", trusted, "--insecure-ignore-tlog=true", with, sig, sign.ManifestPath); err == nil {
+					t.Errorf("cosign accepted a tampered manifest (%s):\n%s", with, out)
+				}
+			}
+		})
+	}
+}

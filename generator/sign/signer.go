@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -153,6 +154,25 @@ func (s *Signer) Sign(msg []byte) ([]byte, error) {
 		return s.cs.Sign(rand.Reader, d[:], crypto.SHA256)
 	}
 	return s.sv.SignMessage(bytes.NewReader(msg))
+}
+
+// RemoteInFlight is how many signatures a key in a token or KMS is asked
+// for at once. Such a signer waits on a round trip, not on this machine's
+// cores: with one request per core, a KMS 30 ms away signs 10,000 files in
+// 150 s on two cores; with 8 in flight, in 38 s. Eight stays well under the
+// request rates cloud KMSs allow by default (hundreds per second), and a
+// token with fewer sessions makes the rest wait in crypto11's pool.
+const RemoteInFlight = 8
+
+// inFlight is how many signatures signAll asks s for at once: one per core
+// for a key in memory, which is CPU-bound; RemoteInFlight, or one per core
+// if that is more, for a key in a token or KMS.
+func (s *Signer) inFlight() int {
+	n := runtime.GOMAXPROCS(0)
+	if s.cs != nil {
+		n = max(n, RemoteInFlight)
+	}
+	return n
 }
 
 // Deterministic reports whether the same message always gets the same

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -92,7 +91,10 @@ type Report struct {
 	// Freshness is what the manifest says of its version and expiry; zero
 	// when the manifest cannot be read.
 	Freshness manifest.Freshness
-	Problems  []Problem
+	// Layout is what the manifest says the tree publishes: per-file
+	// signatures (checked, every one) or the manifest's signature alone.
+	Layout   Layout
+	Problems []Problem
 }
 
 // Status is Invalid when there is any problem, else Unsigned, Untrusted or
@@ -113,6 +115,9 @@ func (r *Report) Status() Status {
 func (r *Report) Verdict(name string) string {
 	switch r.Status() {
 	case Valid:
+		if r.Layout == ManifestOnly {
+			return fmt.Sprintf("valid: %s: %d files match the manifest signed by the trusted key %s (no per-file signatures)", name, r.Files, r.Fingerprint)
+		}
 		return fmt.Sprintf("valid: %s: %d files match the manifest signed by the trusted key %s", name, r.Files, r.Fingerprint)
 	case Unsigned:
 		return fmt.Sprintf("unsigned: %s has no %s; nothing proves who built it", name, ManifestPath)
@@ -135,6 +140,10 @@ func (r *Report) addf(path, format string, args ...any) {
 // offline: the manifest's signature, every file's digest, that no file is
 // missing or extra, every per-file signature, and opts.Validate. It lists
 // every problem rather than stopping at the first.
+//
+// A tree whose manifest lists no per-file signature (ManifestOnly, see
+// LayoutOf) needs none: the signed manifest covers every file by its
+// digest. A manifest that lists any needs them all.
 func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 	r := &Report{Files: len(files)}
 	defer func() {
@@ -209,6 +218,7 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 		return r
 	}
 	r.Freshness = m.Freshness
+	r.Layout = LayoutOf(m)
 	r.checkFresh(m, body, opts)
 	for _, e := range m.Entries {
 		b, ok := files[e.Path]
@@ -227,7 +237,7 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 		if _, ok := m.Lookup(p); !ok {
 			r.addf(p, "not in %s (added after signing?)", ManifestPath)
 		}
-		if strings.HasPrefix(p, FileSigDir+"/") || strings.HasPrefix(p, BundleDir+"/") {
+		if isFileSig(p) {
 			if t, ok := SignedPath(p); !ok || reserved(t) {
 				r.addf(p, "is not the signature of a published file")
 			} else if _, ok := files[t]; !ok {
@@ -236,7 +246,7 @@ func Verify(files map[string][]byte, opts VerifyOptions) *Report {
 		}
 	}
 	if check != nil {
-		r.checkFileSigs(m, files, check, bundleCheck(key))
+		r.checkFileSigs(m, files, check, bundleCheck(key), r.Layout)
 	}
 	return r
 }
@@ -273,9 +283,9 @@ func (r *Report) checkFresh(m *manifest.Manifest, body []byte, opts VerifyOption
 	}
 }
 
-// checkFileSigs verifies the per-file signatures and bundles, in parallel
-// like signing.
-func (r *Report) checkFileSigs(m *manifest.Manifest, files map[string][]byte, check func(sig, msg []byte) error, checkBundle func(bundle, sig, msg []byte) error) {
+// checkFileSigs verifies the manifest's bundle and, in layout PerFile, the
+// per-file signatures and bundles, in parallel like signing.
+func (r *Report) checkFileSigs(m *manifest.Manifest, files map[string][]byte, check func(sig, msg []byte) error, checkBundle func(bundle, sig, msg []byte) error, l Layout) {
 	var mu sync.Mutex
 	report := func(p, format string, args ...any) {
 		mu.Lock()
@@ -292,6 +302,9 @@ func (r *Report) checkFileSigs(m *manifest.Manifest, files map[string][]byte, ch
 		if err := checkBundle(b, sig, files[ManifestPath]); err != nil {
 			r.addf(ManifestBundle, "%v", err)
 		}
+	}
+	if l == ManifestOnly {
+		return
 	}
 	forEach(len(m.Entries), func(i int) {
 		p := m.Entries[i].Path

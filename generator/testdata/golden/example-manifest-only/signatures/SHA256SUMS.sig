@@ -1,0 +1,1 @@
+p402bPiMffW3Apsq/KG+rx63p9rykMRLNtz8PSwBC61w6av/vqqutjf6KVYl81FdyVffNIopqbjSVNJsd6K5Bw==
