@@ -133,7 +133,28 @@ func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
 		return nil, err
 	}
 	out := make([]artifact.Artifact, len(as))
+	// Files whose headers come from their path alone share one header
+	// set: a registry of 100,000 clients has three files each and a
+	// handful of distinct sets. Nothing changes an artifact's headers
+	// after this phase.
+	shared := map[string]http.Header{}
 	for i, a := range as {
+		if len(a.Header) == 0 {
+			ct := ContentType(a.Path)
+			if ct == "" {
+				return nil, fmt.Errorf("%s: no content type for %q files", a.Path, path.Ext(a.Path))
+			}
+			key := ct + "\x00" + fmt.Sprint(immutable.IsCopy(a.Path))
+			h, ok := shared[key]
+			if !ok {
+				h = http.Header{"Content-Type": {ct}}
+				p.set(h, a.Path)
+				shared[key] = h
+			}
+			a.Header = h
+			out[i] = a
+			continue
+		}
 		h := a.Header.Clone()
 		if h == nil {
 			h = http.Header{}
@@ -145,13 +166,18 @@ func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
 			}
 			h.Set("Content-Type", ct)
 		}
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", p.CacheControl(immutable.IsCopy(a.Path)))
+		p.set(h, a.Path)
 		a.Header = h
 		out[i] = a
 	}
 	return out, nil
+}
+
+// set adds the headers every file gets.
+func (p Policy) set(h http.Header, path string) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", p.CacheControl(immutable.IsCopy(path)))
 }
 
 // Preflight holds the headers of the answer to a CORS preflight (OPTIONS)

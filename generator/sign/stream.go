@@ -1,0 +1,69 @@
+package sign
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+)
+
+// A Stream signs files as a build stores them (see artifact.Sink): each
+// file's signature and bundle are made and stored with it, by whichever
+// goroutine stores it, so that a registry of 100,000 clients is signed on
+// every core and none of its files is held once it is written. Artifacts
+// then takes the signatures it made instead of signing those files again.
+type Stream struct {
+	s    *Signer
+	sink artifact.Sink
+	hint string
+	mu   sync.Mutex
+	made map[string][2]artifact.Artifact // by signed path: its .sig and its bundle, stored
+}
+
+// Stream returns a Sink that stores each file in sink with its signature
+// and bundle.
+func (s *Signer) Stream(sink artifact.Sink) (*Stream, error) {
+	hint, err := keyHint(s.Public())
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{s: s, sink: sink, hint: hint, made: map[string][2]artifact.Artifact{}}, nil
+}
+
+// Put stores body at path, then its signature and bundle.
+func (st *Stream) Put(path string, body []byte) error {
+	if reserved(path) {
+		return fmt.Errorf("artifact path %q is in %s/, which is reserved for signatures", path, Dir)
+	}
+	sig, err := st.s.file(path, body, st.hint)
+	if err != nil {
+		return err
+	}
+	if err := st.sink.Put(path, body); err != nil {
+		return err
+	}
+	pair := [2]artifact.Artifact{{Path: SignaturePath(path), Body: sig.sig}, {Path: BundlePath(path), Body: sig.bundle}}
+	for i := range pair {
+		if err := artifact.Store(st.sink, &pair[i]); err != nil {
+			return err
+		}
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, dup := st.made[path]; dup {
+		return fmt.Errorf("artifact path %q appears twice", path)
+	}
+	st.made[path] = pair
+	return nil
+}
+
+// signed returns what Put stored for path.
+func (st *Stream) signed(path string) ([2]artifact.Artifact, bool) {
+	if st == nil {
+		return [2]artifact.Artifact{}, false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	pair, ok := st.made[path]
+	return pair, ok
+}
