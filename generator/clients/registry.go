@@ -84,6 +84,7 @@ type Registry struct {
 	// BaseURL is the site's base_url, without a trailing slash: the index
 	// links its pages by absolute URL, as it links documents.
 	BaseURL string
+	store   func(*artifact.Artifact) error // Options.Store
 }
 
 // Source is the content of one file of the client directory.
@@ -196,7 +197,7 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, error) {
 	var diags diag.List
 	_, display := DirOf(site)
-	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true}
+	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true, store: o.Store}
 	if site.BaseURL != nil {
 		r.BaseURL = siteURL(site, "")
 	}
@@ -207,12 +208,14 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	// thousands); what relates files to each other is checked after, in
 	// file order, so the diagnostics do not depend on scheduling.
 	type result struct {
-		c     Client
 		id    idSource
 		ok    bool
 		diags diag.List
 	}
 	results := make([]result, len(srcs))
+	// The clients are made in place and kept in place, by file order: a
+	// second slice of 100,000 of them would double the registry's memory.
+	made := make([]Client, len(srcs))
 	var storeErr atomic.Pointer[error]
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -242,14 +245,15 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 				if f == nil {
 					continue
 				}
-				res.c, res.ok = compile(site, f, slug, pol, &res.diags), true
+				c := &made[i]
+				*c, res.ok = compile(site, f, slug, pol, &res.diags), true
 				res.id = idSource{file: file, pos: f.Where("client_id"), written: f.Has("client_id")}
 				// The file's values and positions are done with: a
 				// registry of 100,000 would hold them all until the last
 				// one is read.
-				res.c.File = nil
-				if o.Store != nil && !res.diags.HasErrors() && res.c.Doc.Body != nil {
-					if err := o.Store(&res.c.Doc); err != nil {
+				c.File = nil
+				if o.Store != nil && !res.diags.HasErrors() && c.Doc.Body != nil {
+					if err := o.Store(&c.Doc); err != nil {
 						storeErr.CompareAndSwap(nil, &err)
 					}
 				}
@@ -267,6 +271,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 
 	folded := map[string]string{}
 	ids := map[string]idSource{}
+	r.Clients = made[:0]
 	for i, src := range srcs {
 		res := &results[i]
 		file := path.Join(display, src.Name)
@@ -280,7 +285,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		if !res.ok {
 			continue
 		}
-		c, id := res.c, res.id
+		c, id := &made[i], res.id
 		if other, dup := ids[c.ClientID]; dup {
 			// Report it where client_id is written, naming the other file.
 			at, name := id.pos, other.file
@@ -291,7 +296,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		} else {
 			ids[c.ClientID] = id
 		}
-		r.Clients = append(r.Clients, c)
+		r.Clients = append(r.Clients, *c) // never ahead of made[i]
 	}
 	if r.MetadataDocuments() {
 		if v, ok := site.Lookup("client_id_metadata_document_supported"); ok && v.Value == false {

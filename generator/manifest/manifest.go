@@ -27,7 +27,6 @@
 package manifest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -146,17 +145,22 @@ const (
 
 // Marshal returns the canonical text form of m.
 func (m *Manifest) Marshal() []byte {
-	var b bytes.Buffer
-	b.Grow(len(m.Entries)*(sha256.Size*2+40) + 64)
-	b.WriteString(versionLine + strconv.FormatInt(m.Version, 10) + "\n")
-	b.WriteString(expiresLine + m.Expires.UTC().Format(time.RFC3339) + "\n")
+	head := versionLine + strconv.FormatInt(m.Version, 10) + "\n" + expiresLine + m.Expires.UTC().Format(time.RFC3339) + "\n"
+	// Sized exactly: the manifest of a 100,000-client tree is 33 MB, and
+	// growing a buffer to it would hold twice that at the end.
+	n := len(head)
 	for _, e := range m.Entries {
-		b.WriteString(hex.EncodeToString(e.Digest[:]))
-		b.WriteString("  ")
-		b.WriteString(e.Path)
-		b.WriteByte('\n')
+		n += hex.EncodedLen(sha256.Size) + 2 + len(e.Path) + 1
 	}
-	return b.Bytes()
+	b := make([]byte, 0, n)
+	b = append(b, head...)
+	for _, e := range m.Entries {
+		b = hex.AppendEncode(b, e.Digest[:])
+		b = append(b, "  "...)
+		b = append(b, e.Path...)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // Lookup returns the digest listed for path.

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sync"
 
@@ -17,7 +18,13 @@ type Stream struct {
 	sink artifact.Sink
 	hint string
 	mu   sync.Mutex
-	made map[string][2]artifact.Artifact // by signed path: its .sig and its bundle, stored
+	made map[string][2]stored // by signed path: its .sig and its bundle
+}
+
+// stored is what remains of a stored file.
+type stored struct {
+	size   int
+	digest [sha256.Size]byte
 }
 
 // Stream returns a Sink that stores each file in sink with its signature
@@ -27,7 +34,7 @@ func (s *Signer) Stream(sink artifact.Sink) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Stream{s: s, sink: sink, hint: hint, made: map[string][2]artifact.Artifact{}}, nil
+	return &Stream{s: s, sink: sink, hint: hint, made: map[string][2]stored{}}, nil
 }
 
 // Put stores body at path, then its signature and bundle.
@@ -53,7 +60,7 @@ func (st *Stream) Put(path string, body []byte) error {
 	if _, dup := st.made[path]; dup {
 		return fmt.Errorf("artifact path %q appears twice", path)
 	}
-	st.made[path] = pair
+	st.made[path] = [2]stored{{pair[0].Size, pair[0].Digest}, {pair[1].Size, pair[1].Digest}}
 	return nil
 }
 
@@ -63,7 +70,13 @@ func (st *Stream) signed(path string) ([2]artifact.Artifact, bool) {
 		return [2]artifact.Artifact{}, false
 	}
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	pair, ok := st.made[path]
-	return pair, ok
+	m, ok := st.made[path]
+	st.mu.Unlock()
+	if !ok {
+		return [2]artifact.Artifact{}, false
+	}
+	return [2]artifact.Artifact{
+		{Path: SignaturePath(path), Stored: true, Size: m[0].size, Digest: m[0].digest},
+		{Path: BundlePath(path), Stored: true, Size: m[1].size, Digest: m[1].digest},
+	}, true
 }
