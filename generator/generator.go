@@ -40,6 +40,13 @@ type Options struct {
 	// Signer, when set, signs every published file and a manifest of them
 	// (see package sign). The key itself is never published.
 	Signer *sign.Signer
+	// Sink, when set, takes every file as soon as it is final: each
+	// client's document (and its signature) as it is rendered, the rest
+	// at the end. The Result then lists them all as stored (see
+	// artifact.Store), so a build of any size holds little more than their
+	// paths and digests. A build that fails has put an unknown part of
+	// its files: the sink's owner throws them away (see publish.Build).
+	Sink artifact.Sink
 }
 
 // Result is a successful build.
@@ -93,7 +100,24 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// single-issuer site), whose metadata sets the policy they are checked
 	// against.
 	primary := site.Issuers[0]
-	reg, d := clients.Load(primary)
+	var stream *sign.Stream
+	var copts clients.Options
+	if o.Sink != nil {
+		var sink artifact.Sink = o.Sink
+		if o.Signer != nil {
+			var err error
+			if stream, err = o.Signer.Stream(o.Sink, signingLayout(site.Signing)); err != nil {
+				return &Result{}, fmt.Errorf("sign: %w", err)
+			}
+			sink = stream
+			copts.Workers = o.Signer.InFlight()
+		}
+		copts.Store = func(doc *artifact.Artifact) error { return artifact.Store(sink, doc) }
+	}
+	reg, d, err := copts.Load(primary)
+	if err != nil {
+		return &Result{}, fmt.Errorf("clients: %w", err)
+	}
 	diags.Merge(d)
 	if reg != nil && reg.MetadataDocuments() {
 		primary.Advertise("client_id_metadata_document_supported", true)
@@ -157,7 +181,8 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh, signingLayout(site.Signing)); err != nil {
+	layout := signingLayout(site.Signing)
+	if as, err = finish(ctx, as, site.Cache, o.Signer, stream, fresh, layout); err != nil {
 		return &Result{}, err
 	}
 	noteSigningCost(as, o.Signer, site, &diags)
@@ -185,6 +210,13 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		diags.Hint("on Cloudflare Pages, publish through a Worker or R2 with the headers from wellknown hosting --format s3")
 	}
 	artifact.Sort(as)
+	if o.Sink != nil {
+		for i := range as {
+			if err := artifact.Store(o.Sink, &as[i]); err != nil {
+				return &Result{}, err
+			}
+		}
+	}
 	return &Result{Site: site, Keys: ks, FederationKeys: fks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
 }
 
@@ -213,7 +245,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness, layout sign.Layout) ([]artifact.Artifact, error) {
+func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, stream *sign.Stream, fresh manifest.Freshness, layout sign.Layout) ([]artifact.Artifact, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -255,7 +287,12 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 			files = append(files, a)
 		}
 	}
-	sigs, err := layout.Artifacts(files, signer, fresh)
+	var sigs []artifact.Artifact
+	if stream != nil {
+		sigs, err = stream.Artifacts(files, fresh)
+	} else {
+		sigs, err = layout.Artifacts(files, signer, fresh)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}
@@ -267,7 +304,9 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 		if !ok {
 			return nil, fmt.Errorf("sign: %s was not planned", sig.Path)
 		}
-		as[i].Body = sig.Body
+		header := as[i].Header
+		as[i] = sig
+		as[i].Header = header
 	}
 	return as, nil
 }

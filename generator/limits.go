@@ -20,7 +20,7 @@ func checkSizes(as []artifact.Artifact, reg *clients.Registry, diags *diag.List)
 	from := map[string]string{}
 	if reg != nil {
 		for _, c := range reg.Clients {
-			from[c.Path] = c.File.Path
+			from[c.Path] = c.Shown.Source
 		}
 	}
 	for _, o := range over {

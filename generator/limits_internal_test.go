@@ -15,7 +15,7 @@ import (
 // named by its client file when a client's document is too large.
 func TestCheckSizes(t *testing.T) {
 	big := make([]byte, 25<<20+1)
-	reg := &clients.Registry{Clients: []clients.Client{{File: &clients.File{Path: "clients/huge.yaml"}, Path: "clients/huge.json"}}}
+	reg := &clients.Registry{Clients: []clients.Client{{Shown: clients.Summary{Source: "clients/huge.yaml"}, Path: "clients/huge.json"}}}
 	var diags diag.List
 	checkSizes([]artifact.Artifact{
 		{Path: "jwks.json", Body: []byte("{}")},

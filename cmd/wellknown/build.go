@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/hosting"
 	"github.com/wellknown-dev/wellknown/generator/immutable"
 	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	"github.com/wellknown-dev/wellknown/generator/tree"
 )
@@ -102,16 +104,36 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 			}
 		}
 	}
-	res, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
+	// The build writes into the new tree as it renders (see publish.Build),
+	// so that it holds only what the indexes need, whatever the number of
+	// clients. Its problems are judged before the tree is swapped in, so
+	// that --strict leaves out as it was.
 	report := newOutput(e, fs, "build")
-	if ctx.Err() != nil && err != nil {
-		return publishFailed(ctx, "build", out, err)
+	var res *generator.Result
+	var reported error
+	verb := "publish"
+	err = writeOptions(e, fs).Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
+		var err error
+		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink})
+		var problems *diag.Errors
+		if err != nil && (ctx.Err() != nil || !errors.As(err, &problems)) {
+			verb = "build"
+			return nil, err
+		}
+		if reported = report.check(res, err, "build failed", "; "+out+" was not changed"); reported != nil {
+			return nil, reported
+		}
+		return res.Artifacts, nil
+	})
+	if reported != nil {
+		return reported
 	}
-	if err := report.check(res, err, "build failed", "; "+out+" was not changed"); err != nil {
-		return err
+	var we *publish.WriteError
+	if errors.As(err, &we) {
+		return publishFailed(ctx, "publish", out, we)
 	}
-	if err := writeOptions(e, fs).Write(ctx, out, res.Artifacts); err != nil {
-		return publishFailed(ctx, "publish", out, err)
+	if err != nil {
+		return publishFailed(ctx, verb, out, err)
 	}
 	if report.json {
 		report.emit(buildSummary(res, out, signer != nil))
@@ -203,7 +225,7 @@ func summary(w io.Writer, out string, res *generator.Result) {
 		width = max(width, len(a.Path)+1)
 	}
 	for _, a := range listed[:min(most, len(listed))] {
-		fmt.Fprintf(w, "  %-*s %7d bytes\n", width, "/"+a.Path, len(a.Body))
+		fmt.Fprintf(w, "  %-*s %7d bytes\n", width, "/"+a.Path, a.Len())
 	}
 	if n := len(listed) - most; n > 0 {
 		fmt.Fprintf(w, "  … and %s more\n", count(n, "document"))

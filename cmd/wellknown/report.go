@@ -194,7 +194,7 @@ func buildSummary(res *generator.Result, out string, signed bool) *BuildSummary 
 		case hosting.IsControl(a.Path):
 			kind = "control"
 		}
-		s.Files = append(s.Files, SummaryFile{Path: "/" + a.Path, Bytes: len(a.Body), Kind: kind})
+		s.Files = append(s.Files, SummaryFile{Path: "/" + a.Path, Bytes: a.Len(), Kind: kind})
 	}
 	for _, k := range res.Keys {
 		s.Keys = append(s.Keys, SummaryKey{File: k.File(), Kid: k.JWK.KeyID, Alg: k.JWK.Algorithm, Type: keys.Desc(k.JWK.Key), State: string(k.State)})

@@ -5,6 +5,7 @@
 package artifact
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"path"
@@ -26,6 +27,48 @@ type Artifact struct {
 	// is served and copied as one. Empty: the path says, by its
 	// /.well-known/ name or its extension.
 	Kind Kind
+	// Stored tells that the body went to the build's Sink as soon as it was
+	// rendered and was let go: Body is nil, and Size and Digest describe
+	// it. A registry of 100,000 clients would otherwise hold every
+	// document, signature and bundle until the last one is made.
+	Stored bool
+	Size   int
+	Digest [sha256.Size]byte
+}
+
+// Len is the size of the file's body, stored or not.
+func (a Artifact) Len() int {
+	if a.Stored {
+		return a.Size
+	}
+	return len(a.Body)
+}
+
+// SHA256 is the digest of the file's body, stored or not.
+func (a Artifact) SHA256() [sha256.Size]byte {
+	if a.Stored {
+		return a.Digest
+	}
+	return sha256.Sum256(a.Body)
+}
+
+// A Sink takes files as they are rendered: the tree a build is written to.
+// Put may be called from several goroutines at once, each with another path.
+type Sink interface {
+	Put(path string, body []byte) error
+}
+
+// Store puts a's body into s and keeps only its size and digest.
+func Store(s Sink, a *Artifact) error {
+	if a.Stored {
+		return nil
+	}
+	if err := s.Put(a.Path, a.Body); err != nil {
+		return err
+	}
+	a.Stored, a.Size, a.Digest = true, len(a.Body), sha256.Sum256(a.Body)
+	a.Body = nil
+	return nil
 }
 
 // Kind is what a file is, for the phases that treat kinds of files alike

@@ -38,8 +38,8 @@ func FuzzParse(f *testing.F) {
 		}
 		c := r.Clients[0]
 		var doc map[string]any
-		if err := json.Unmarshal(c.Body, &doc); err != nil {
-			t.Fatalf("document is not JSON: %v\n%s", err, c.Body)
+		if err := json.Unmarshal(c.Doc.Body, &doc); err != nil {
+			t.Fatalf("document is not JSON: %v\n%s", err, c.Doc.Body)
 		}
 		if doc["client_id"] != c.ClientID {
 			t.Fatalf("client_id %v, want %q", doc["client_id"], c.ClientID)
@@ -50,7 +50,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		again, _ := clients.New(s, []clients.Source{{Name: "c.yaml", Data: data}})
-		if !bytes.Equal(again.Clients[0].Body, c.Body) {
+		if !bytes.Equal(again.Clients[0].Doc.Body, c.Doc.Body) {
 			t.Fatal("rendering is not deterministic")
 		}
 	})

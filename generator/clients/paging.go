@@ -142,14 +142,18 @@ const pageOverhead = 16 << 10
 func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artifact.Artifact, error) {
 	entries := r.IndexOf().Clients
 	later := path.Join(PagesDir(r.Path), "2.html") // every page after the first sits here
-	rows := make([]template.HTML, len(r.Clients))
+	// The rows are measured here and rendered again page by page: holding
+	// every row until the last page is made would cost as much memory as
+	// all the pages together (40 MB for 100,000 clients), and a row costs
+	// microseconds.
+	rowSize := make([]int, len(r.Clients))
 	jsonSize := make([]int, len(r.Clients))
 	for i := range r.Clients {
 		h, err := row(t, &r.Clients[i], later, true)
 		if err != nil {
 			return nil, err
 		}
-		rows[i] = h
+		rowSize[i] = len(h)
 		// As the entry is indented inside a page, with its separator.
 		b, err := json.MarshalIndent(entries[i], "    ", "  ")
 		if err != nil {
@@ -163,7 +167,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 	var ends []int // ends[k] is one past the last client of page k+1
 	start, js, hs := 0, 0, 0
 	for i := range r.Clients {
-		hsize := len(rows[i]) + 1
+		hsize := rowSize[i] + 1
 		if n := i - start; n > 0 && (n == p.Clients || js+jsonSize[i] > budget || hs+hsize > budget) {
 			ends = append(ends, i)
 			start, js, hs = i, 0, 0
@@ -221,7 +225,9 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		if err != nil {
 			return nil, fmt.Errorf("clients: index: %w", err)
 		}
-		out = append(out, artifact.Artifact{Path: pageJSON(n), Body: body})
+		if out, err = r.keep(out, artifact.Artifact{Path: pageJSON(n), Body: body}); err != nil {
+			return nil, err
+		}
 
 		at := pageHTML(n)
 		pd := &pagedData{Page: n, Pages: pages, First: start + 1, Last: end, ScriptHash: hash, Script: template.JS(script),
@@ -234,23 +240,20 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		pd.SearchHrefs = strings.Join(hrefs, " ")
 		pd.Links = navigation(n, pages, func(m int) string { return relative(at, pageHTML(m)) })
 		d := pageData{Issuer: issuer, Total: len(r.Clients), IndexHref: relative(at, IndexPath(r.Path)), Paged: pd}
-		if n == 1 {
-			// The first page is one directory up from the others.
-			for i := start; i < end; i++ {
-				h, err := row(t, &r.Clients[i], at, true)
-				if err != nil {
-					return nil, err
-				}
-				d.Rows = append(d.Rows, h)
+		for i := start; i < end; i++ {
+			h, err := row(t, &r.Clients[i], at, true)
+			if err != nil {
+				return nil, err
 			}
-		} else {
-			d.Rows = rows[start:end]
+			d.Rows = append(d.Rows, h)
 		}
 		page, err := render(t, d)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, artifact.Artifact{Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}})
+		if out, err = r.keep(out, artifact.Artifact{Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}}); err != nil {
+			return nil, err
+		}
 		start = end
 	}
 	body, err := jsonout.Marshal(idx)
@@ -291,12 +294,13 @@ func (r *Registry) searchFiles(ends []int, limit int) ([]artifact.Artifact, []st
 	const closing = "\n]}\n"
 	var out []artifact.Artifact
 	var paths []string
+	var keepErr error
 	var b bytes.Buffer
 	n := 0 // entries in b
 	flush := func() {
 		b.WriteString(closing)
 		p := path.Join(IndexDir(r.Path), fmt.Sprintf("search-%d.json", len(out)+1))
-		out = append(out, artifact.Artifact{Path: p, Body: bytes.Clone(b.Bytes())})
+		out, keepErr = r.keep(out, artifact.Artifact{Path: p, Body: bytes.Clone(b.Bytes())})
 		paths = append(paths, p)
 		b.Reset()
 		n = 0
@@ -334,5 +338,19 @@ func (r *Registry) searchFiles(ends []int, limit int) ([]artifact.Artifact, []st
 	if n > 0 {
 		flush()
 	}
+	if keepErr != nil {
+		return nil, nil, keepErr
+	}
 	return out, paths, nil
+}
+
+// keep adds a to out, stored first when the registry stores its files as
+// they are made (see Options.Store).
+func (r *Registry) keep(out []artifact.Artifact, a artifact.Artifact) ([]artifact.Artifact, error) {
+	if r.store != nil {
+		if err := r.store(&a); err != nil {
+			return nil, err
+		}
+	}
+	return append(out, a), nil
 }

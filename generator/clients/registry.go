@@ -19,7 +19,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
@@ -36,13 +38,43 @@ const Ext = ".yaml"
 
 // Client is one registered client, checked against its site and rendered.
 type Client struct {
+	// File is the decoded client file. A registry lets it go once every
+	// file is checked (see Summary): a registry of 100,000 clients would
+	// otherwise hold every field's value and position to the end.
 	*File
 	Slug     string
 	Mode     config.ClientMode
 	ClientID string
 	URL      string // where the document is served
 	Path     string // the document's path below the site root
-	Body     []byte // the document
+	// Doc is the document: its body, or only its size and digest once it
+	// is stored (see Options.Store).
+	Doc   artifact.Artifact
+	Shown Summary
+}
+
+// Summary is what the index and the page for people show of a client,
+// kept when its File is let go.
+type Summary struct {
+	Source       string // the client file, as messages name it: clients/web.yaml
+	DisplayName  string // the default client_name, or the slug
+	ClientURI    string // the untagged client_uri
+	AuthMethod   string
+	GrantTypes   []string
+	RedirectURIs []string
+}
+
+// Options are a registry's optional behaviours.
+type Options struct {
+	// Store, when set, takes each client's document as soon as it is
+	// rendered and checked, from several goroutines at once (see
+	// artifact.Store): the document then stays with the Registry only as
+	// its size and digest.
+	Store func(doc *artifact.Artifact) error
+	// Workers is how many files are checked and rendered at once, at
+	// least one per core: more when Store waits on a token or KMS for
+	// each document's signature.
+	Workers int
 }
 
 // Registry is every client of a site.
@@ -56,12 +88,22 @@ type Registry struct {
 	// BaseURL is the site's base_url, without a trailing slash: the index
 	// links its pages by absolute URL, as it links documents.
 	BaseURL string
+	store   func(*artifact.Artifact) error // Options.Store
 }
 
 // Source is the content of one file of the client directory.
 type Source struct {
 	Name string // the file name: web.yaml
 	Data []byte
+	path string // where Data is read from when it is nil, in parallel
+}
+
+// idSource is where a client's client_id comes from, for the check that
+// no two clients share one.
+type idSource struct {
+	file    string
+	pos     diag.Pos
+	written bool // the file writes client_id, rather than deriving it
 }
 
 // MetadataDocuments reports whether any client uses its document's URL as
@@ -79,13 +121,20 @@ func DirOf(site *config.Site) (dir, display string) {
 // Load reads the client directory of the site and checks every file. The
 // Registry is nil when there are errors.
 func Load(site *config.Site) (*Registry, *diag.List) {
+	r, diags, _ := Options{}.Load(site) // only Store fails
+	return r, diags
+}
+
+// Load is Load with o's behaviours. Its error is Store's, which ends the
+// registry's making.
+func (o Options) Load(site *config.Site) (*Registry, *diag.List, error) {
 	srcs, present, diags := read(site)
 	if !present {
-		return &Registry{Dir: site.Clients.Dir, Path: site.Clients.Path}, diags
+		return &Registry{Dir: site.Clients.Dir, Path: site.Clients.Path}, diags, nil
 	}
-	r, d := New(site, srcs)
+	r, d, err := o.New(site, srcs)
 	diags.Merge(d)
-	return r, diags
+	return r, diags, err
 }
 
 func read(site *config.Site) ([]Source, bool, *diag.List) {
@@ -120,12 +169,7 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 			diags.Errorf(diag.Pos{Path: file}, "not a regular file; client files must not be links or devices")
 			continue
 		}
-		data, err := yamlwalk.ReadFile(filepath.Join(dir, name), MaxSize)
-		if err != nil {
-			diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
-			continue
-		}
-		srcs = append(srcs, Source{Name: name, Data: data})
+		srcs = append(srcs, Source{Name: name, path: filepath.Join(dir, name)})
 	}
 	return srcs, true, &diags
 }
@@ -149,9 +193,15 @@ func CheckSlug(slug string) error {
 // New checks the client files srcs against the site and renders them. The
 // Registry is nil when there are errors.
 func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
+	r, diags, _ := Options{}.New(site, srcs) // only Store fails
+	return r, diags
+}
+
+// New is New with o's behaviours. Its error is Store's.
+func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, error) {
 	var diags diag.List
 	_, display := DirOf(site)
-	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true}
+	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true, store: o.Store}
 	if site.BaseURL != nil {
 		r.BaseURL = siteURL(site, "")
 	}
@@ -162,14 +212,18 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 	// thousands); what relates files to each other is checked after, in
 	// file order, so the diagnostics do not depend on scheduling.
 	type result struct {
-		c     Client
+		id    idSource
 		ok    bool
 		diags diag.List
 	}
 	results := make([]result, len(srcs))
+	// The clients are made in place and kept in place, by file order: a
+	// second slice of 100,000 of them would double the registry's memory.
+	made := make([]Client, len(srcs))
+	var storeErr atomic.Pointer[error]
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), max(len(srcs), 1)) {
+	for range min(max(runtime.GOMAXPROCS(0), o.Workers), max(len(srcs), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -182,10 +236,30 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 					res.diags.Errorf(diag.Pos{Path: file}, "%v", err)
 					continue
 				}
-				f, d := Parse(file, src.Data)
+				data := src.Data
+				if data == nil && src.path != "" {
+					var err error
+					if data, err = yamlwalk.ReadFile(src.path, MaxSize); err != nil {
+						res.diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
+						continue
+					}
+				}
+				f, d := Parse(file, data)
 				res.diags.Merge(d)
-				if f != nil {
-					res.c, res.ok = compile(site, f, slug, pol, &res.diags), true
+				if f == nil {
+					continue
+				}
+				c := &made[i]
+				*c, res.ok = compile(site, f, slug, pol, &res.diags), true
+				res.id = idSource{file: file, pos: f.Where("client_id"), written: f.Has("client_id")}
+				// The file's values and positions are done with: a
+				// registry of 100,000 would hold them all until the last
+				// one is read.
+				c.File = nil
+				if o.Store != nil && !res.diags.HasErrors() && c.Doc.Body != nil {
+					if err := o.Store(&c.Doc); err != nil {
+						storeErr.CompareAndSwap(nil, &err)
+					}
 				}
 			}
 		}()
@@ -195,9 +269,13 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 	}
 	close(next)
 	wg.Wait()
+	if err := storeErr.Load(); err != nil {
+		return nil, &diags, *err
+	}
 
 	folded := map[string]string{}
-	ids := map[string]*File{}
+	ids := map[string]idSource{}
+	r.Clients = made[:0]
 	for i, src := range srcs {
 		res := &results[i]
 		file := path.Join(display, src.Name)
@@ -211,18 +289,18 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 		if !res.ok {
 			continue
 		}
-		c, f := res.c, res.c.File
+		c, id := &made[i], res.id
 		if other, dup := ids[c.ClientID]; dup {
 			// Report it where client_id is written, naming the other file.
-			at, name := f, other.Path
-			if !f.Has("client_id") && other.Has("client_id") {
-				at, name = other, file
+			at, name := id.pos, other.file
+			if !id.written && other.written {
+				at, name = other.pos, file
 			}
-			diags.Errorf(at.Where("client_id"), "client_id %q is also the client_id of %s; client identifiers must be unique (RFC 6749 §2.2)", c.ClientID, name)
+			diags.Errorf(at, "client_id %q is also the client_id of %s; client identifiers must be unique (RFC 6749 §2.2)", c.ClientID, name)
 		} else {
-			ids[c.ClientID] = f
+			ids[c.ClientID] = id
 		}
-		r.Clients = append(r.Clients, c)
+		r.Clients = append(r.Clients, *c) // never ahead of made[i]
 	}
 	if r.MetadataDocuments() {
 		if v, ok := site.Lookup("client_id_metadata_document_supported"); ok && v.Value == false {
@@ -231,15 +309,17 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 		}
 	}
 	if diags.HasErrors() {
-		return nil, &diags
+		return nil, &diags, nil
 	}
-	return r, &diags
+	return r, &diags, nil
 }
 
 // compile applies the identity mode and the site's policy to one file and
 // renders its document.
 func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.List) Client {
 	c := Client{File: f, Slug: slug, Mode: site.Clients.Mode, Path: path.Join(site.Clients.Path, slug+".json")}
+	c.Shown = Summary{Source: f.Path, DisplayName: f.name(slug), ClientURI: f.untagged("client_uri"),
+		AuthMethod: f.AuthMethod, GrantTypes: f.GrantTypes, RedirectURIs: f.RedirectURIs}
 	if f.Mode != "" {
 		c.Mode = f.Mode
 	}
@@ -274,7 +354,7 @@ func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.Li
 		diags.Errorf(diag.Pos{Path: f.Path}, "cannot render the document: %v", err)
 		return c
 	}
-	c.Body = body
+	c.Doc = artifact.Artifact{Path: c.Path, Body: body}
 	if c.Mode == config.MetadataDocument && len(body) > MaxDocumentSize {
 		diags.Warnf(diag.Pos{Path: f.Path}, "the document is %d bytes; authorization servers may refuse Client ID Metadata Documents over %d bytes (OAuth Client ID Metadata Document §6.6)", len(body), MaxDocumentSize)
 		diags.Hint("publish keys at a jwks_uri instead of inline jwks")

@@ -82,16 +82,28 @@ func sortedTexts(ts []Text) []Text {
 }
 
 // Name returns the client's default client_name, or its slug.
-func (c Client) Name() string {
-	for _, t := range c.Texts["client_name"] {
+func (c Client) Name() string { return c.Shown.DisplayName }
+
+// name is the file's default client_name: the untagged one, else the first
+// by language tag, else slug.
+func (f *File) name(slug string) string {
+	if v := f.untagged("client_name"); v != "" {
+		return v
+	}
+	if ts := sortedTexts(f.Texts["client_name"]); len(ts) > 0 {
+		return ts[0].Value
+	}
+	return slug
+}
+
+// untagged is the value of field written without a language tag, or "".
+func (f *File) untagged(field string) string {
+	for _, t := range f.Texts[field] {
 		if t.Tag == "" {
 			return t.Value
 		}
 	}
-	if ts := sortedTexts(c.Texts["client_name"]); len(ts) > 0 {
-		return ts[0].Value
-	}
-	return c.Slug
+	return ""
 }
 
 // IndexEntry is one client in index.json.
@@ -116,7 +128,7 @@ func (r *Registry) IndexOf() Index {
 	for _, c := range r.Clients {
 		idx.Clients = append(idx.Clients, IndexEntry{
 			Slug: c.Slug, ClientID: c.ClientID, ClientName: c.Name(), Mode: string(c.Mode),
-			Document: c.URL, AuthMethod: c.AuthMethod, GrantTypes: c.GrantTypes,
+			Document: c.URL, AuthMethod: c.Shown.AuthMethod, GrantTypes: c.Shown.GrantTypes,
 		})
 	}
 	return idx
@@ -141,7 +153,7 @@ func (r *Registry) ArtifactsPaged(issuer string, p Paging) ([]artifact.Artifact,
 	}
 	out := make([]artifact.Artifact, 0, len(r.Clients)+2)
 	for _, c := range r.Clients {
-		out = append(out, artifact.Artifact{Path: c.Path, Body: c.Body})
+		out = append(out, c.Doc)
 	}
 	t, err := templates.ParseHTML("clients.html.tmpl", nil)
 	if err != nil {
@@ -183,14 +195,9 @@ type pageData struct {
 // page at from, so that the link works wherever the site root is served
 // (a GitHub Pages project site serves it below the host root).
 func row(t *template.Template, c *Client, from string, anchor bool) (template.HTML, error) {
-	pc := pageClient{Slug: c.Slug, Name: c.Name(), ClientID: c.ClientID, Mode: string(c.Mode),
-		AuthMethod: c.AuthMethod, Document: relative(from, c.Path), Grants: c.GrantTypes, RedirectURIs: c.RedirectURIs,
+	pc := pageClient{Slug: c.Slug, Name: c.Name(), URI: c.Shown.ClientURI, ClientID: c.ClientID, Mode: string(c.Mode),
+		AuthMethod: c.Shown.AuthMethod, Document: relative(from, c.Path), Grants: c.Shown.GrantTypes, RedirectURIs: c.Shown.RedirectURIs,
 		Anchor: anchor}
-	for _, t := range c.Texts["client_uri"] {
-		if t.Tag == "" {
-			pc.URI = t.Value
-		}
-	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "row", pc); err != nil {
 		return "", fmt.Errorf("clients: page: %w", err)

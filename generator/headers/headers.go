@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"strconv"
 	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -149,25 +150,42 @@ func Apply(as []artifact.Artifact, p Policy) ([]artifact.Artifact, error) {
 		return nil, err
 	}
 	out := make([]artifact.Artifact, len(as))
+	// Files whose headers come from their path alone share one header
+	// set: a registry of 100,000 clients has three files each and a
+	// handful of distinct sets. Nothing changes an artifact's headers
+	// after this phase.
+	shared := map[string]http.Header{}
 	for i, a := range as {
-		h := a.Header.Clone()
-		if h == nil {
-			h = http.Header{}
-		}
-		if h.Get("Content-Type") == "" {
-			ct := TypeOf(a)
-			if ct == "" {
+		ct := a.Header.Get("Content-Type")
+		if ct == "" {
+			if ct = TypeOf(a); ct == "" {
 				return nil, fmt.Errorf("%s: no content type for %q files", a.Path, path.Ext(a.Path))
 			}
-			h.Set("Content-Type", ct)
 		}
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", p.CacheControl(immutable.IsCopy(a.Path)))
-		a.Header = h
+		if len(a.Header) == 0 {
+			key := ct + "\x00" + strconv.FormatBool(immutable.IsCopy(a.Path))
+			h, ok := shared[key]
+			if !ok {
+				h = http.Header{"Content-Type": {ct}}
+				p.set(h, a.Path)
+				shared[key] = h
+			}
+			a.Header = h
+		} else {
+			a.Header = a.Header.Clone()
+			a.Header.Set("Content-Type", ct)
+			p.set(a.Header, a.Path)
+		}
 		out[i] = a
 	}
 	return out, nil
+}
+
+// set adds the headers every file gets.
+func (p Policy) set(h http.Header, path string) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", p.CacheControl(immutable.IsCopy(path)))
 }
 
 // Preflight holds the headers of the answer to a CORS preflight (OPTIONS)

@@ -1,7 +1,6 @@
 package hosting
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -76,8 +75,8 @@ func Objects(as []artifact.Artifact) ([]byte, error) {
 	}
 	var m ObjectMap
 	for _, f := range uploadOrder(fs) {
-		sum := sha256.Sum256(f.a.Body)
-		o := Object{Key: f.Path, SHA256: hex.EncodeToString(sum[:]), Size: len(f.a.Body), Headers: map[string]string{}}
+		sum := f.a.SHA256()
+		o := Object{Key: f.Path, SHA256: hex.EncodeToString(sum[:]), Size: f.a.Len(), Headers: map[string]string{}}
 		for _, h := range f.Header {
 			o.Headers[h.Name] = h.Value
 		}

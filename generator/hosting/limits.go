@@ -49,8 +49,8 @@ func Oversized(as []artifact.Artifact) []Oversize {
 	var out []Oversize
 	for _, a := range as {
 		for _, l := range FileLimits {
-			if len(a.Body) > l.Bytes {
-				out = append(out, Oversize{Path: a.Path, Size: len(a.Body), Limit: l})
+			if a.Len() > l.Bytes {
+				out = append(out, Oversize{Path: a.Path, Size: a.Len(), Limit: l})
 				break
 			}
 		}

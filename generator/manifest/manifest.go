@@ -27,11 +27,11 @@
 package manifest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,18 +93,32 @@ type Manifest struct {
 
 // Of computes the manifest of files, keyed by path.
 func Of(files map[string][]byte, f Freshness) (*Manifest, error) {
+	entries := make([]Entry, 0, len(files))
+	for p, body := range files {
+		entries = append(entries, Entry{Path: p, Digest: sha256.Sum256(body)})
+	}
+	return New(entries, f)
+}
+
+// New returns the manifest of the files entries name, which it sorts: a
+// build that has let its files' bytes go still has their digests. Two
+// entries of one path are refused.
+func New(entries []Entry, f Freshness) (*Manifest, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	m := &Manifest{Freshness: f, Entries: make([]Entry, 0, len(files))}
-	for p, body := range files {
-		if err := CheckPath(p); err != nil {
+	for _, e := range entries {
+		if err := CheckPath(e.Path); err != nil {
 			return nil, err
 		}
-		m.Entries = append(m.Entries, Entry{Path: p, Digest: sha256.Sum256(body)})
 	}
-	sort.Slice(m.Entries, func(i, j int) bool { return m.Entries[i].Path < m.Entries[j].Path })
-	return m, nil
+	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	for i := 1; i < len(entries); i++ {
+		if entries[i].Path == entries[i-1].Path {
+			return nil, fmt.Errorf("artifact path %q appears twice", entries[i].Path)
+		}
+	}
+	return &Manifest{Freshness: f, Entries: entries}, nil
 }
 
 // CheckPath reports whether p can be listed: an artifact path (relative,
@@ -131,17 +145,22 @@ const (
 
 // Marshal returns the canonical text form of m.
 func (m *Manifest) Marshal() []byte {
-	var b bytes.Buffer
-	b.Grow(len(m.Entries)*(sha256.Size*2+40) + 64)
-	b.WriteString(versionLine + strconv.FormatInt(m.Version, 10) + "\n")
-	b.WriteString(expiresLine + m.Expires.UTC().Format(time.RFC3339) + "\n")
+	head := versionLine + strconv.FormatInt(m.Version, 10) + "\n" + expiresLine + m.Expires.UTC().Format(time.RFC3339) + "\n"
+	// Sized exactly: the manifest of a 100,000-client tree is 33 MB, and
+	// growing a buffer to it would hold twice that at the end.
+	n := len(head)
 	for _, e := range m.Entries {
-		b.WriteString(hex.EncodeToString(e.Digest[:]))
-		b.WriteString("  ")
-		b.WriteString(e.Path)
-		b.WriteByte('\n')
+		n += hex.EncodedLen(sha256.Size) + 2 + len(e.Path) + 1
 	}
-	return b.Bytes()
+	b := make([]byte, 0, n)
+	b = append(b, head...)
+	for _, e := range m.Entries {
+		b = hex.AppendEncode(b, e.Digest[:])
+		b = append(b, "  "...)
+		b = append(b, e.Path...)
+		b = append(b, '\n')
+	}
+	return b
 }
 
 // Lookup returns the digest listed for path.

@@ -2,6 +2,7 @@ package sign
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -37,55 +38,74 @@ func Paths(paths []string) []string {
 // public key, the manifest of all of them with the freshness f, and the
 // manifest's signature and bundle (see the package documentation for paths
 // and formats). The result is sorted by path and, for a given key, input and
-// f, the same bytes every time. ManifestOnly.Artifacts leaves out the
-// per-file signatures and bundles.
+// f, the same bytes every time.
 //
 // It must see the final list: a file added after signing is reported as extra
 // by Verify. No artifact may use the reserved signatures/ directory.
 func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artifact.Artifact, error) {
-	return artifacts(as, s, f, PerFile)
+	return PerFile.Artifacts(as, s, f)
 }
 
-func artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness, l Layout) ([]artifact.Artifact, error) {
+// Artifacts is Artifacts for a build whose files st signed as they were
+// stored: it signs only the others, and its own files stay in memory for
+// the build to store.
+func (st *Stream) Artifacts(as []artifact.Artifact, f manifest.Freshness) ([]artifact.Artifact, error) {
+	return artifacts(as, st.s, st, f, st.layout)
+}
+
+func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshness, l Layout) ([]artifact.Artifact, error) {
 	if s == nil {
 		return nil, fmt.Errorf("no signer")
 	}
-	files := make(map[string][]byte, 3*len(as)+1)
+	var todo []artifact.Artifact
 	for _, a := range as {
-		if err := manifest.CheckPath(a.Path); err != nil {
-			return nil, err
-		}
 		if reserved(a.Path) {
 			return nil, fmt.Errorf("artifact path %q is in %s/, which is reserved for signatures", a.Path, Dir)
 		}
-		if _, dup := files[a.Path]; dup {
-			return nil, fmt.Errorf("artifact path %q appears twice", a.Path)
+		if l != PerFile {
+			continue // the manifest needs only digests
 		}
-		files[a.Path] = a.Body
+		if _, ok := st.signed(a.Path); ok {
+			continue
+		}
+		if a.Stored {
+			return nil, fmt.Errorf("%s was stored before it was signed", a.Path)
+		}
+		todo = append(todo, a)
 	}
 	hint, err := keyHint(s.Public())
 	if err != nil {
 		return nil, err
 	}
-
-	var out []artifact.Artifact
+	sigs, err := signAll(todo, s, hint)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]artifact.Artifact, 0, 4)
+	entries := make([]manifest.Entry, 0, len(as)+1)
 	if l == PerFile {
-		sigs, err := signAll(as, s, hint)
-		if err != nil {
-			return nil, err
-		}
 		out = make([]artifact.Artifact, 0, 2*len(as)+4)
-		for i, a := range as {
-			p, b := SignaturePath(a.Path), BundlePath(a.Path)
-			files[p], files[b] = sigs[i].sig, sigs[i].bundle
-			out = append(out, artifact.Artifact{Path: p, Body: sigs[i].sig}, artifact.Artifact{Path: b, Body: sigs[i].bundle})
+		entries = make([]manifest.Entry, 0, 3*len(as)+1)
+	}
+	for _, a := range as {
+		entries = append(entries, manifest.Entry{Path: a.Path, Digest: a.SHA256()})
+		if l != PerFile {
+			continue
 		}
+		pair, ok := st.signed(a.Path)
+		if !ok {
+			sig := sigs[0]
+			sigs = sigs[1:]
+			pair = [2]artifact.Artifact{{Path: SignaturePath(a.Path), Body: sig.sig}, {Path: BundlePath(a.Path), Body: sig.bundle}}
+		}
+		out = append(out, pair[0], pair[1])
+		entries = append(entries, manifest.Entry{Path: pair[0].Path, Digest: pair[0].SHA256()}, manifest.Entry{Path: pair[1].Path, Digest: pair[1].SHA256()})
 	}
 	pub := s.PublicKeyPEM()
-	files[PublicKeyPath] = pub
 	out = append(out, artifact.Artifact{Path: PublicKeyPath, Body: pub})
+	entries = append(entries, manifest.Entry{Path: PublicKeyPath, Digest: sha256.Sum256(pub)})
 
-	m, err := manifest.Of(files, f)
+	m, err := manifest.New(entries, f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ManifestPath, err)
 	}
@@ -135,18 +155,14 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 	// One failure stops the rest: a token or KMS that has gone away would
 	// otherwise be asked, and time out, once per file.
 	var failed atomic.Bool
-	forEachOn(s.inFlight(), len(as), func(i int) {
+	forEachOn(s.InFlight(), len(as), func(i int) {
 		if failed.Load() {
 			return
 		}
-		raw, err := s.signPath(as[i].Path, as[i].Body)
-		if err == nil {
-			sigs[i].sig = encodeSig(raw)
-			sigs[i].bundle, err = sigstoreBundle(as[i].Body, raw, hint)
-		}
-		if err != nil {
+		var err error
+		if sigs[i], err = s.file(as[i].Path, as[i].Body, hint); err != nil {
 			failed.Store(true)
-			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)
+			errs[i] = err
 		}
 	})
 	for _, err := range errs {
@@ -155,6 +171,19 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 		}
 	}
 	return sigs, nil
+}
+
+// file signs the file at path, holding msg, in both published forms.
+func (s *Signer) file(path string, msg []byte, hint string) (signed, error) {
+	raw, err := s.signPath(path, msg)
+	if err != nil {
+		return signed{}, fmt.Errorf("signing %s: %w", path, err)
+	}
+	b, err := sigstoreBundle(msg, raw, hint)
+	if err != nil {
+		return signed{}, fmt.Errorf("signing %s: %w", path, err)
+	}
+	return signed{encodeSig(raw), b}, nil
 }
 
 // forEach calls f(0) … f(n-1) on GOMAXPROCS goroutines. Workers take the

@@ -164,10 +164,11 @@ func (s *Signer) Sign(msg []byte) ([]byte, error) {
 // token with fewer sessions makes the rest wait in crypto11's pool.
 const RemoteInFlight = 8
 
-// inFlight is how many signatures signAll asks s for at once: one per core
+// InFlight is how many signatures s is asked for at once: one per core
 // for a key in memory, which is CPU-bound; RemoteInFlight, or one per core
-// if that is more, for a key in a token or KMS.
-func (s *Signer) inFlight() int {
+// if that is more, for a key in a token or KMS. A build that signs files as
+// it renders them renders on as many goroutines.
+func (s *Signer) InFlight() int {
 	n := runtime.GOMAXPROCS(0)
 	if s.cs != nil {
 		n = max(n, RemoteInFlight)

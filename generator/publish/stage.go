@@ -1,0 +1,147 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+)
+
+// Render is a build that writes its files as it makes them: it puts each
+// one into sink (see artifact.Store) and returns the whole list, stored
+// files and others alike.
+type Render func(sink artifact.Sink) ([]artifact.Artifact, error)
+
+// Build replaces dir with the tree render makes, as Write does, but gives
+// render the new tree to fill while it runs: a build then holds only the
+// files it has not stored yet, not every one of them. The lock on dir is
+// held for the whole build. When render fails or ctx ends first, its error
+// is returned and dir is left as it was. Artifacts render returns that are
+// not stored are written after it; one it stored that is not in the list,
+// or one in the list marked stored that it never put, fails the write.
+func (o Options) Build(ctx context.Context, dir string, render Render) error {
+	dir = filepath.Clean(dir)
+	return o.replace(ctx, dir, func(tmp, prev string) error {
+		s := &stage{t: newTree(tmp, prev), dir: dir, ctx: ctx, made: map[string]bool{}, put: map[string]bool{}}
+		defer s.t.close()
+		as, err := render(s)
+		if err != nil {
+			return err
+		}
+		return s.finish(as)
+	})
+}
+
+// WriteError is a file a Build could not write into the new tree: the
+// build it interrupts failed for want of space or permission, not for its
+// input.
+type WriteError struct {
+	Path string // as it would be in the output: out/jwks.json
+	Err  error
+}
+
+func (e *WriteError) Error() string { return fmt.Sprintf("cannot write %s: %v", e.Path, e.Err) }
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// stage is the tree a Build fills, as an artifact.Sink.
+type stage struct {
+	t   *tree
+	dir string // the output, as errors name it
+	ctx context.Context
+
+	// mu guards made and the tree's directory table: put reads it under
+	// the read lock, so files go in concurrently and only a new directory
+	// waits for them.
+	mu   sync.RWMutex
+	made map[string]bool
+
+	putMu sync.Mutex
+	put   map[string]bool
+}
+
+func (s *stage) Put(p string, body []byte) error {
+	if err := artifact.CheckPath(p); err != nil {
+		return err
+	}
+	if done(s.ctx) {
+		return context.Cause(s.ctx)
+	}
+	target := filepath.Join(s.dir, filepath.FromSlash(p))
+	s.putMu.Lock()
+	dup := s.put[p]
+	s.put[p] = true
+	s.putMu.Unlock()
+	if dup {
+		return fmt.Errorf("two artifacts are both %s", p)
+	}
+	d := path.Dir(p)
+	s.mu.RLock()
+	ok := s.made[d]
+	s.mu.RUnlock()
+	if !ok {
+		s.mu.Lock()
+		if !s.made[d] {
+			if err := s.t.mkdir(d); err != nil {
+				s.mu.Unlock()
+				return &WriteError{target, err}
+			}
+			s.made[d] = true
+		}
+		s.mu.Unlock()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.t.put(d, path.Base(p), body); err != nil {
+		return &WriteError{target, err}
+	}
+	return nil
+}
+
+// finish writes the files render kept and checks that the tree holds
+// exactly the list.
+func (s *stage) finish(as []artifact.Artifact) error {
+	listed := make(map[string]bool, len(as))
+	var rest []int
+	for i, a := range as {
+		listed[a.Path] = true
+		if !a.Stored {
+			rest = append(rest, i)
+			continue
+		}
+		if !s.put[a.Path] {
+			return fmt.Errorf("%s is listed as written but was not", a.Path)
+		}
+	}
+	for p := range s.put {
+		if !listed[p] {
+			return fmt.Errorf("%s was written but is not in the build's list of files", p)
+		}
+	}
+	// What render kept is written as Write writes: a worker per CPU.
+	errs := make([]error, len(rest))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rest)) {
+		wg.Go(func() {
+			for k := int(next.Add(1)) - 1; k < len(rest); k = int(next.Add(1)) - 1 {
+				a := as[rest[k]]
+				if errs[k] = s.Put(a.Path, a.Body); errs[k] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
