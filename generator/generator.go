@@ -27,6 +27,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
 	"github.com/wellknown-dev/wellknown/generator/placement"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
@@ -40,6 +41,9 @@ type Options struct {
 	// Signer, when set, signs every published file and a manifest of them
 	// (see package sign). The key itself is never published.
 	Signer *sign.Signer
+	// Progress, when set, counts each phase's clients and files as the
+	// build goes (see package progress).
+	Progress *progress.Meter
 }
 
 // Result is a successful build.
@@ -62,6 +66,9 @@ func Build(o Options) (*Result, error) { return BuildContext(context.Background(
 // is done: a build is all in memory until publish, so stopping is free.
 func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	var diags diag.List
+	// Every return, an error's too, blanks the line before the caller
+	// prints what the build found.
+	defer o.Progress.End()
 	fail := func() (*Result, error) {
 		return &Result{Warnings: diags.Warnings()}, diags.Err()
 	}
@@ -93,7 +100,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// single-issuer site), whose metadata sets the policy they are checked
 	// against.
 	primary := site.Issuers[0]
-	reg, d := clients.Load(primary)
+	reg, d := clients.LoadMetered(primary, o.Progress)
 	diags.Merge(d)
 	if reg != nil && reg.MetadataDocuments() {
 		primary.Advertise("client_id_metadata_document_supported", true)
@@ -150,6 +157,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		return &Result{}, context.Cause(ctx)
 	}
 	// copies: content-addressed, so caches may keep them forever
+	o.Progress.Start("render", len(as), "files")
 	if as, err = immutable.Add(as); err != nil {
 		return &Result{}, fmt.Errorf("copies: %w", err)
 	}
@@ -157,7 +165,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh); err != nil {
+	if as, err = finish(ctx, as, site.Cache, o.Signer, fresh, o.Progress); err != nil {
 		return &Result{}, err
 	}
 	// sizes: every file within what the hosts serve
@@ -212,7 +220,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness) ([]artifact.Artifact, error) {
+func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, fresh manifest.Freshness, m *progress.Meter) ([]artifact.Artifact, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -254,7 +262,8 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 			files = append(files, a)
 		}
 	}
-	sigs, err := sign.Artifacts(files, signer, fresh)
+	m.Start("sign", len(files), "files")
+	sigs, err := sign.ArtifactsMetered(files, signer, fresh, m)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)
 	}

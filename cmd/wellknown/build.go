@@ -65,7 +65,7 @@ Flags:
                       azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
                       Ed25519 or RSA; Ed25519 in PEM only)
       --no-wait       fail at once if another build is writing DIR
-` + outputHelp + exitStatusHelp,
+` + outputHelp + progressHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
 		fs.StringP("out", "o", "out", "")
@@ -73,6 +73,7 @@ Flags:
 		fs.String("sign-key", "", "")
 		outputFlags(fs)
 		noWaitFlag(fs)
+		progressFlags(fs)
 	},
 	run: runBuild,
 }
@@ -84,6 +85,10 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	cfg, _ := fs.GetString("config")
 	out, _ := fs.GetString("out")
 	now, err := clock(e, fs)
+	if err != nil {
+		return err
+	}
+	meter, err := newProgress(e, fs, "build")
 	if err != nil {
 		return err
 	}
@@ -102,7 +107,7 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 			}
 		}
 	}
-	res, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer})
+	res, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Progress: meter})
 	report := newOutput(e, fs, "build")
 	if ctx.Err() != nil && err != nil {
 		return publishFailed(ctx, "build", out, err)
@@ -110,7 +115,9 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	if err := report.check(res, err, "build failed", "; "+out+" was not changed"); err != nil {
 		return err
 	}
-	if err := writeOptions(e, fs).Write(ctx, out, res.Artifacts); err != nil {
+	wo := writeOptions(e, fs)
+	wo.Progress = meter
+	if err := wo.Write(ctx, out, res.Artifacts); err != nil {
 		return publishFailed(ctx, "publish", out, err)
 	}
 	if report.json {

@@ -24,6 +24,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // MaxDocumentSize is the size above which a Client ID Metadata Document
@@ -78,12 +79,18 @@ func DirOf(site *config.Site) (dir, display string) {
 
 // Load reads the client directory of the site and checks every file. The
 // Registry is nil when there are errors.
-func Load(site *config.Site) (*Registry, *diag.List) {
+func Load(site *config.Site) (*Registry, *diag.List) { return LoadMetered(site, nil) }
+
+// LoadMetered is Load, counting each client file checked on m (nil: none).
+func LoadMetered(site *config.Site, m *progress.Meter) (*Registry, *diag.List) {
 	srcs, present, diags := read(site)
 	if !present {
 		return &Registry{Dir: site.Clients.Dir, Path: site.Clients.Path}, diags
 	}
-	r, d := New(site, srcs)
+	// The phase ends when the build's next one starts (or the build
+	// ends): its line stays up meanwhile.
+	m.Start("clients", len(srcs), "clients")
+	r, d := newMetered(site, srcs, m)
 	diags.Merge(d)
 	return r, diags
 }
@@ -149,6 +156,10 @@ func CheckSlug(slug string) error {
 // New checks the client files srcs against the site and renders them. The
 // Registry is nil when there are errors.
 func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
+	return newMetered(site, srcs, nil)
+}
+
+func newMetered(site *config.Site, srcs []Source, m *progress.Meter) (*Registry, *diag.List) {
 	var diags diag.List
 	_, display := DirOf(site)
 	r := &Registry{Dir: display, Path: site.Clients.Path, Present: true}
@@ -174,6 +185,7 @@ func New(site *config.Site, srcs []Source) (*Registry, *diag.List) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				m.Add(1)
 				res := &results[i]
 				src := srcs[i]
 				file := path.Join(display, src.Name)

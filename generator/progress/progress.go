@@ -107,12 +107,20 @@ func (m *Meter) Start(phase string, total int, unit string) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.end()
+	shown := phase != "" && (m.min < 0 || total >= m.min)
+	// From one shown phase to the next the line is replaced, not blanked
+	// and drawn again an interval later: it would flicker, and a phase
+	// that counts nothing as it goes would show nothing.
+	follow := shown && m.drawn > 0 && m.opt.Mode == Redraw
+	m.end(!follow)
 	now := m.clock()
 	m.phase, m.unit, m.total, m.start = phase, unit, total, now
 	m.done.Store(0)
 	m.next.Store(now.Add(m.every).UnixNano())
-	m.shown.Store(phase != "" && (m.min < 0 || total >= m.min))
+	m.shown.Store(shown)
+	if follow {
+		m.draw(now)
+	}
 }
 
 // Add counts n more files of the phase done.
@@ -153,7 +161,7 @@ func (m *Meter) End() {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.end()
+	m.end(true)
 }
 
 // Snapshot is where a phase stands.
@@ -187,15 +195,18 @@ func (m *Meter) snapshot(now time.Time) Snapshot {
 	return Snapshot{Phase: m.phase, Unit: m.unit, Done: int(m.done.Load()), Total: m.total, Elapsed: now.Sub(m.start)}
 }
 
-// end finishes the phase; m.mu is held.
-func (m *Meter) end() {
+// end finishes the phase, blanking a line drawn if blank is set; m.mu is
+// held.
+func (m *Meter) end(blank bool) {
 	if m.phase == "" {
 		return
 	}
 	shown := m.shown.Swap(false)
 	switch {
 	case m.opt.Mode == Redraw:
-		m.blank()
+		if blank {
+			m.blank()
+		}
 	case shown:
 		s := m.snapshot(m.clock())
 		// A phase that counts nothing as it goes (Start, then End) is
@@ -219,11 +230,18 @@ func (m *Meter) prefix() string {
 // draw rewrites the line; m.mu is held.
 func (m *Meter) draw(now time.Time) {
 	s := m.snapshot(now)
-	line := fmt.Sprintf("%s%s %s/%s %s", m.prefix(), s.Phase, number(s.Done), number(s.Total), s.Unit)
-	if s.Total > 0 {
-		line += fmt.Sprintf(" (%d%%)", min(100, s.Done*100/s.Total))
+	var line string
+	if s.Done == 0 {
+		// A phase that counts nothing as it goes (Start, then End) says
+		// what it works on and for how long, not a rate of zero.
+		line = fmt.Sprintf("%s%s %s %s, %s", m.prefix(), s.Phase, number(s.Total), s.Unit, s.Elapsed.Truncate(100*time.Millisecond))
+	} else {
+		line = fmt.Sprintf("%s%s %s/%s %s", m.prefix(), s.Phase, number(s.Done), number(s.Total), s.Unit)
+		if s.Total > 0 {
+			line += fmt.Sprintf(" (%d%%)", min(100, s.Done*100/s.Total))
+		}
+		line += fmt.Sprintf(", %s %s/s", number(int(s.Rate()+0.5)), s.Unit)
 	}
-	line += fmt.Sprintf(", %s %s/s", number(int(s.Rate()+0.5)), s.Unit)
 	// The last column stays free: a line that fills it leaves some
 	// terminals' cursor on the next row.
 	if r := []rune(line); len(r) > m.opt.Width-1 {

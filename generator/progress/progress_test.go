@@ -118,6 +118,35 @@ func TestShorterLineOverwritesLonger(t *testing.T) {
 	}
 }
 
+// TestNextPhaseReplacesLine: a phase following one on screen is drawn at
+// once, over it, even one that counts nothing until it ends.
+func TestNextPhaseReplacesLine(t *testing.T) {
+	c := newClock()
+	var out bytes.Buffer
+	m := New(&out, Options{Name: "build", Clock: c.now})
+	m.Start("clients", 10_000, "clients")
+	c.advance(time.Second)
+	m.Add(10_000)
+	first := out.String()
+	if !strings.HasPrefix(first, "\rbuild: clients 10,000/10,000") {
+		t.Fatalf("first line %q", first)
+	}
+	c.advance(time.Second)
+	m.Start("render", 10_025, "files")
+	second := out.String()[len(first):]
+	if want := "\rbuild: render 10,025 files, 0s"; strings.TrimRight(second, " ") != want {
+		t.Errorf("next phase drew %q, want %q", second, want)
+	}
+	if len(second) != len(first) {
+		t.Errorf("the shorter line %q does not cover the longer %q", second, first)
+	}
+	// A small phase after it blanks the line instead.
+	m.Start("sign", 10, "files")
+	if rest := out.String()[len(first)+len(second):]; strings.TrimSpace(rest) != "" || !strings.HasSuffix(rest, "\r") {
+		t.Errorf("a small phase left %q", rest)
+	}
+}
+
 func TestSmallPhasesNotShown(t *testing.T) {
 	for _, mode := range []Mode{Redraw, Lines} {
 		c := newClock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // ManifestType is the Content-Type of the manifest, which has no extension
@@ -42,6 +43,11 @@ func Paths(paths []string) []string {
 // It must see the final list: a file added after signing is reported as extra
 // by Verify. No artifact may use the reserved signatures/ directory.
 func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artifact.Artifact, error) {
+	return ArtifactsMetered(as, s, f, nil)
+}
+
+// ArtifactsMetered is Artifacts, counting each file signed on m (nil: none).
+func ArtifactsMetered(as []artifact.Artifact, s *Signer, f manifest.Freshness, meter *progress.Meter) ([]artifact.Artifact, error) {
 	if s == nil {
 		return nil, fmt.Errorf("no signer")
 	}
@@ -63,7 +69,7 @@ func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artif
 		return nil, err
 	}
 
-	sigs, err := signAll(as, s, hint)
+	sigs, err := signAll(as, s, hint, meter)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +127,7 @@ type signed struct{ sig, bundle []byte }
 // documents, per-file signatures are most of signing's cost, and RSA keys
 // make each one expensive. The result is indexed like as, so the output does
 // not depend on scheduling.
-func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
+func signAll(as []artifact.Artifact, s *Signer, hint string, m *progress.Meter) ([]signed, error) {
 	sigs := make([]signed, len(as))
 	errs := make([]error, len(as))
 	// One failure stops the rest: a token or KMS that has gone away would
@@ -140,6 +146,7 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 			failed.Store(true)
 			errs[i] = fmt.Errorf("signing %s: %w", as[i].Path, err)
 		}
+		m.Add(1)
 	})
 	for _, err := range errs {
 		if err != nil {
