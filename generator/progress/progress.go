@@ -48,7 +48,8 @@ type Options struct {
 	// Name prefixes each line ("build", "deploy").
 	Name string
 	// Min is the number of files below which a phase is not shown: 0
-	// means DefaultMin, a negative number shows every phase.
+	// means DefaultMin, a negative number shows every phase but empty
+	// ones.
 	Min int
 	// Every is the least time between redraws (0: DefaultEvery).
 	Every time.Duration
@@ -107,7 +108,7 @@ func (m *Meter) Start(phase string, total int, unit string) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	shown := phase != "" && (m.min < 0 || total >= m.min)
+	shown := phase != "" && total > 0 && (m.min < 0 || total >= m.min)
 	// From one shown phase to the next the line is replaced, not blanked
 	// and drawn again an interval later: it would flicker, and a phase
 	// that counts nothing as it goes would show nothing.

@@ -169,6 +169,16 @@ func TestSmallPhasesNotShown(t *testing.T) {
 		if out.Len() == 0 {
 			t.Errorf("mode %d: a phase of %d files wrote nothing", mode, DefaultMin)
 		}
+		// With every phase shown, an empty one is still not.
+		n := out.Len()
+		m = New(&out, Options{Mode: mode, Clock: c.now, Min: -1})
+		m.Start("upload", 0, "objects")
+		c.advance(time.Second)
+		m.Add(0)
+		m.End()
+		if out.Len() != n {
+			t.Errorf("mode %d: an empty phase wrote %q", mode, out.String()[n:])
+		}
 	}
 }
 
