@@ -148,7 +148,7 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	for _, f := range files {
 		want[f.Path] = true
 	}
-	remote, err := deploy.List(ctx, b, want, workers)
+	remote, err := deploy.ListMetered(ctx, b, want, workers, meter)
 	if err != nil {
 		return withHint(fmt.Errorf("deploy: %s: %w", target, err), deploy.Hint(err))
 	}

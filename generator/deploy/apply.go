@@ -27,6 +27,12 @@ var listAttributes []func(obj *blob.ListObject) (Remote, bool)
 // a body. Only objects in want get their attributes read: the others are
 // deleted whatever they hold.
 func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int) (*Listing, error) {
+	return ListMetered(ctx, b, want, workers, nil)
+}
+
+// ListMetered is List, counting on m ("inspect") the objects whose
+// attributes take a request of their own (nil: none).
+func ListMetered(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int, m *progress.Meter) (*Listing, error) {
 	remote := map[string]Remote{}
 	state, raw, err := readState(ctx, b)
 	if err != nil {
@@ -71,11 +77,14 @@ func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int
 		}
 	}
 	var mu sync.Mutex
+	m.Start("inspect", len(need), "objects")
+	defer m.End()
 	err = forEach(ctx, workers, len(need), func(ctx context.Context, i int) error {
 		a, err := b.Attributes(ctx, need[i])
 		if err != nil {
 			return fmt.Errorf("%s: attributes: %w", need[i], err)
 		}
+		m.Add(1)
 		mu.Lock()
 		mt := remote[need[i]].ModTime
 		mu.Unlock()

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -254,5 +255,30 @@ func TestNumber(t *testing.T) {
 		if got := number(n); got != want {
 			t.Errorf("number(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// BenchmarkAdd is the cost of counting one file from every core at once:
+// on a nil meter (no progress shown), on a phase too small to show, and on
+// a line being redrawn.
+func BenchmarkAdd(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		meter *Meter
+		total int
+	}{
+		{"nil", nil, 1 << 30},
+		{"hidden", New(io.Discard, Options{}), 10},
+		{"redraw", New(io.Discard, Options{}), 1 << 30},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c.meter.Start("write", c.total, "files")
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					c.meter.Add(1)
+				}
+			})
+			c.meter.End()
+		})
 	}
 }
