@@ -59,28 +59,28 @@ func TestRedrawThrottledAndCleared(t *testing.T) {
 	c := newClock()
 	var out bytes.Buffer
 	m := New(&out, Options{Name: "build", Clock: c.now, Every: 200 * time.Millisecond})
-	m.Start("write", 3000, "files")
+	m.Start("write", 3200, "files")
 	// Within the first interval nothing is drawn: a phase that ends
 	// quickly never shows.
-	for range 100 {
-		m.Add(1)
-		c.advance(time.Millisecond)
+	for range 6 {
+		m.Add(16)
+		c.advance(16 * time.Millisecond)
 	}
 	if out.Len() != 0 {
 		t.Fatalf("drawn within the first interval: %q", out.String())
 	}
-	// 2,900 more files over 2.9 s, one every millisecond: at most one
-	// redraw per 200 ms, so about 14, not 2,900.
-	for range 2900 {
-		c.advance(time.Millisecond)
-		m.Add(1)
+	// 3,104 more files over 3.1 s, 16 every 16 ms: at most one redraw
+	// per 200 ms, at 208 ms, 416 ms … 3,120 ms, not 194.
+	for range 194 {
+		c.advance(16 * time.Millisecond)
+		m.Add(16)
 	}
 	draws := strings.Count(out.String(), "\r")
-	if draws < 10 || draws > 16 {
-		t.Errorf("%d redraws over 2.9 s at one per 200 ms", draws)
+	if draws != 15 {
+		t.Errorf("%d redraws over 3.2 s at one per 200 ms, want 15", draws)
 	}
 	last := out.String()[strings.LastIndex(out.String(), "\r")+1:]
-	if want := "build: write 3,000/3,000 files (100%), 1,000 files/s"; strings.TrimRight(last, " ") != want {
+	if want := "build: write 3,120/3,200 files (97%), 1,000 files/s"; strings.TrimRight(last, " ") != want {
 		t.Errorf("last line %q, want %q", last, want)
 	}
 	if strings.Contains(out.String(), "\n") {
@@ -211,7 +211,7 @@ func TestWidth(t *testing.T) {
 	m := New(&out, Options{Name: "build", Clock: c.now, Width: 20})
 	m.Start("write", 5000, "files")
 	c.advance(time.Second)
-	m.Add(1)
+	m.Add(16)
 	if line := strings.TrimPrefix(out.String(), "\r"); len(line) != 19 {
 		t.Errorf("line %q is %d columns on a terminal of 20", line, len(line))
 	}
@@ -224,6 +224,27 @@ func TestNilMeter(t *testing.T) {
 	m.End()
 	if s := m.Snapshot(); s != (Snapshot{}) {
 		t.Errorf("nil meter snapshot %+v", s)
+	}
+}
+
+// TestClockSampled: the clock is read once in clockEvery files, whether
+// they come one at a time or many at once.
+func TestClockSampled(t *testing.T) {
+	c := newClock()
+	reads := 0
+	m := New(io.Discard, Options{Clock: func() time.Time { reads++; return c.now() }})
+	m.Start("write", 1<<20, "files")
+	reads = 0
+	for range 10 * clockEvery {
+		m.Add(1)
+	}
+	if reads != 10 {
+		t.Errorf("%d clock reads for %d files, want 10", reads, 10*clockEvery)
+	}
+	reads = 0
+	m.Add(3 * clockEvery)
+	if reads != 1 {
+		t.Errorf("%d clock reads for one Add of %d files, want 1", reads, 3*clockEvery)
 	}
 }
 
