@@ -27,6 +27,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
 	"github.com/wellknown-dev/wellknown/generator/placement"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	// paths and digests. A build that fails has put an unknown part of
 	// its files: the sink's owner throws them away (see publish.Build).
 	Sink artifact.Sink
+	// Progress, when set, counts each phase's clients and files as the
+	// build goes (see package progress).
+	Progress *progress.Meter
 }
 
 // Result is a successful build.
@@ -69,6 +73,9 @@ func Build(o Options) (*Result, error) { return BuildContext(context.Background(
 // is done: a build is all in memory until publish, so stopping is free.
 func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	var diags diag.List
+	// Every return, an error's too, blanks the line before the caller
+	// prints what the build found.
+	defer o.Progress.End()
 	fail := func() (*Result, error) {
 		return &Result{Warnings: diags.Warnings()}, diags.Err()
 	}
@@ -101,7 +108,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// against.
 	primary := site.Issuers[0]
 	var stream *sign.Stream
-	var copts clients.Options
+	copts := clients.Options{Meter: o.Progress}
 	if o.Sink != nil {
 		var sink artifact.Sink = o.Sink
 		if o.Signer != nil {
@@ -174,6 +181,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		return &Result{}, context.Cause(ctx)
 	}
 	// copies: content-addressed, so caches may keep them forever
+	o.Progress.Start("render", len(as), "files")
 	if as, err = immutable.Add(as); err != nil {
 		return &Result{}, fmt.Errorf("copies: %w", err)
 	}
@@ -182,7 +190,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
 	layout := signingLayout(site.Signing)
-	if as, err = finish(ctx, as, site.Cache, o.Signer, stream, fresh, layout); err != nil {
+	if as, err = finish(ctx, as, site.Cache, o.Signer, stream, fresh, layout, o.Progress); err != nil {
 		return &Result{}, err
 	}
 	noteSigningCost(as, o.Signer, site, &diags)
@@ -245,7 +253,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, stream *sign.Stream, fresh manifest.Freshness, layout sign.Layout) ([]artifact.Artifact, error) {
+func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, stream *sign.Stream, fresh manifest.Freshness, layout sign.Layout, m *progress.Meter) ([]artifact.Artifact, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -289,7 +297,7 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 	}
 	var sigs []artifact.Artifact
 	if stream != nil {
-		sigs, err = stream.Artifacts(files, fresh)
+		sigs, err = stream.Artifacts(files, fresh, m)
 	} else {
 		sigs, err = layout.Artifacts(files, signer, fresh)
 	}

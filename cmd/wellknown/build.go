@@ -67,7 +67,7 @@ Flags:
                       azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
                       Ed25519 or RSA; Ed25519 in PEM only)
       --no-wait       fail at once if another build is writing DIR
-` + outputHelp + exitStatusHelp,
+` + outputHelp + progressHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
 		fs.StringP("out", "o", "out", "")
@@ -75,6 +75,7 @@ Flags:
 		fs.String("sign-key", "", "")
 		outputFlags(fs)
 		noWaitFlag(fs)
+		progressFlags(fs)
 	},
 	run: runBuild,
 }
@@ -86,6 +87,10 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	cfg, _ := fs.GetString("config")
 	out, _ := fs.GetString("out")
 	now, err := clock(e, fs)
+	if err != nil {
+		return err
+	}
+	meter, err := newProgress(e, fs, "build")
 	if err != nil {
 		return err
 	}
@@ -112,9 +117,11 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	var res *generator.Result
 	var reported error
 	verb := "publish"
-	err = writeOptions(e, fs).Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
+	wo := writeOptions(e, fs)
+	wo.Progress = meter
+	err = wo.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		var err error
-		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink})
+		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink, Progress: meter})
 		var problems *diag.Errors
 		if err != nil && (ctx.Err() != nil || !errors.As(err, &problems)) {
 			verb = "build"

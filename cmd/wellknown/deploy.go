@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/wellknown-dev/wellknown/generator/deploy"
 	"github.com/wellknown-dev/wellknown/generator/sign"
@@ -66,6 +65,11 @@ Flags:
       --key FILE          the publisher's public key (PEM) the tree must be signed by
       --probe BASE_URL    after the deploy, check the live site against the tree
       --timeout DURATION  limit for each --probe request (default 10s)
+      --progress          show progress on stderr even when it is not a terminal
+                          (one line per phase) or the deploy is small
+      --no-progress       never show progress (by default a terminal shows it
+                          for 2,000 objects or more, unless CI is set,
+                          TERM=dumb, or --json is given)
 
 Exit status:
   0  deployed (or, with --dry-run, planned)
@@ -82,6 +86,7 @@ Exit status:
 		fs.String("key", "", "the publisher's public key (PEM)")
 		fs.String("probe", "", "check the live site at this URL after deploying")
 		fs.Duration("timeout", 10*time.Second, "limit for each --probe request")
+		progressFlags(fs)
 	},
 	run: runDeploy,
 }
@@ -108,6 +113,10 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	timeout, _ := fs.GetDuration("timeout")
 	if workers < 1 {
 		return usagef("--workers must be at least 1")
+	}
+	meter, err := newProgress(e, fs, "deploy")
+	if err != nil {
+		return err
 	}
 	if probeURL != "" {
 		u, err := url.Parse(probeURL)
@@ -139,7 +148,7 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 	for _, f := range files {
 		want[f.Path] = true
 	}
-	remote, err := deploy.List(ctx, b, want, workers)
+	remote, err := deploy.ListMetered(ctx, b, want, workers, meter)
 	if err != nil {
 		return withHint(fmt.Errorf("deploy: %s: %w", target, err), deploy.Hint(err))
 	}
@@ -149,19 +158,7 @@ func runDeploy(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) er
 		printPlan(e.stdout, plan)
 	}
 	if !dry {
-		opt := deploy.Options{Workers: workers, MaxDeletes: maxDeletes}
-		if f, ok := e.stderr.(*os.File); ok && !asJSON && term.IsTerminal(int(f.Fd())) && len(plan.Actions) > 100 {
-			last := time.Time{}
-			opt.Progress = func(done, total int) {
-				if now := time.Now(); now.Sub(last) > 100*time.Millisecond || done == total {
-					last = now
-					fmt.Fprintf(f, "\r%d/%d objects", done, total)
-					if done == total {
-						fmt.Fprintln(f)
-					}
-				}
-			}
-		}
+		opt := deploy.Options{Workers: workers, MaxDeletes: maxDeletes, Progress: meter}
 		if err := plan.Apply(ctx, b, opt); err != nil {
 			hint := deploy.Hint(err)
 			if !errors.Is(err, deploy.ErrTooManyDeletes) {

@@ -26,6 +26,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // MaxDocumentSize is the size above which a Client ID Metadata Document
@@ -75,6 +76,9 @@ type Options struct {
 	// least one per core: more when Store waits on a token or KMS for
 	// each document's signature.
 	Workers int
+	// Meter, when set, counts each client file checked (see package
+	// progress).
+	Meter *progress.Meter
 }
 
 // Registry is every client of a site.
@@ -132,6 +136,9 @@ func (o Options) Load(site *config.Site) (*Registry, *diag.List, error) {
 	if !present {
 		return &Registry{Dir: site.Clients.Dir, Path: site.Clients.Path}, diags, nil
 	}
+	// The phase ends when the build's next one starts (or the build
+	// ends): its line stays up meanwhile.
+	o.Meter.Start("clients", len(srcs), "clients")
 	r, d, err := o.New(site, srcs)
 	diags.Merge(d)
 	return r, diags, err
@@ -228,6 +235,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				o.Meter.Add(1)
 				res := &results[i]
 				src := srcs[i]
 				file := path.Join(display, src.Name)

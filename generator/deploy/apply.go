@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gocloud.dev/blob"
+
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // ListAttributes, when a driver's listing already carries an object's
@@ -25,6 +27,12 @@ var listAttributes []func(obj *blob.ListObject) (Remote, bool)
 // a body. Only objects in want get their attributes read: the others are
 // deleted whatever they hold.
 func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int) (*Listing, error) {
+	return ListMetered(ctx, b, want, workers, nil)
+}
+
+// ListMetered is List, counting on m ("inspect") the objects whose
+// attributes take a request of their own (nil: none).
+func ListMetered(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int, m *progress.Meter) (*Listing, error) {
 	remote := map[string]Remote{}
 	state, raw, err := readState(ctx, b)
 	if err != nil {
@@ -69,11 +77,14 @@ func List(ctx context.Context, b *blob.Bucket, want map[string]bool, workers int
 		}
 	}
 	var mu sync.Mutex
+	m.Start("inspect", len(need), "objects")
+	defer m.End()
 	err = forEach(ctx, workers, len(need), func(ctx context.Context, i int) error {
 		a, err := b.Attributes(ctx, need[i])
 		if err != nil {
 			return fmt.Errorf("%s: attributes: %w", need[i], err)
 		}
+		m.Add(1)
 		mu.Lock()
 		mt := remote[need[i]].ModTime
 		mu.Unlock()
@@ -119,9 +130,9 @@ type Options struct {
 	// MaxDeletes refuses a plan that deletes more objects; negative means
 	// no limit.
 	MaxDeletes int
-	// Progress, when set, is called after each action with how many of the
-	// plan's actions are done.
-	Progress func(done, total int)
+	// Progress, when set, counts the objects written ("upload": new,
+	// changed and re-headed objects) and deleted (see package progress).
+	Progress *progress.Meter
 }
 
 // ErrTooManyDeletes is returned, before anything is written, by Apply for
@@ -138,22 +149,22 @@ func (p *Plan) Apply(ctx context.Context, b *blob.Bucket, opt Options) error {
 		return fmt.Errorf("%w: the plan deletes %d objects, more than --max-deletes %d\nhint: check --dir and the URL's prefix=, then pass --max-deletes %d to allow it (--dry-run lists them)",
 			ErrTooManyDeletes, n, opt.MaxDeletes, n)
 	}
-	var done atomic.Int64
-	total := len(p.Actions)
+	opt.Progress.Start("upload", len(p.Actions)-len(p.Deleted()), "objects")
+	defer opt.Progress.End()
 	for start := 0; start < len(p.Actions); {
 		end := start
 		for end < len(p.Actions) && p.Actions[end].Phase == p.Actions[start].Phase {
 			end++
 		}
 		phase := p.Actions[start:end]
+		if phase[0].Phase == Deletes {
+			opt.Progress.Start("delete", len(phase), "objects")
+		}
 		err := forEach(ctx, opt.Workers, len(phase), func(ctx context.Context, i int) error {
 			if err := apply(ctx, b, phase[i]); err != nil {
 				return err
 			}
-			n := done.Add(1)
-			if opt.Progress != nil {
-				opt.Progress(int(n), total)
-			}
+			opt.Progress.Add(1)
 			return nil
 		})
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // Options say how a Write shares its directory with other writers and
@@ -37,6 +38,8 @@ type Options struct {
 	// Warn, when set, receives problems that leave the write successful: a
 	// previous tree that could not be removed once the new one was in place.
 	Warn func(err error)
+	// Progress, when set, counts the files written (see package progress).
+	Progress *progress.Meter
 }
 
 // ErrBusy is wrapped by the error of a Write with NoWait whose directory
@@ -59,7 +62,7 @@ func Write(dir string, as []artifact.Artifact) error {
 func (o Options) Write(ctx context.Context, dir string, as []artifact.Artifact) error {
 	dir = filepath.Clean(dir)
 	return o.replace(ctx, dir, func(tmp, prev string) error {
-		return writeAll(ctx, newTree(tmp, prev), dir, as)
+		return writeAll(ctx, newTree(tmp, prev), dir, as, o.Progress)
 	})
 }
 
@@ -153,7 +156,7 @@ func (e *LeftoverError) Error() string {
 
 func (e *LeftoverError) Unwrap() error { return e.Err }
 
-func writeAll(ctx context.Context, t *tree, dir string, as []artifact.Artifact) error {
+func writeAll(ctx context.Context, t *tree, dir string, as []artifact.Artifact, m *progress.Meter) error {
 	defer t.close()
 	target := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
 	seen := make(map[string]bool, len(as))
@@ -178,6 +181,8 @@ func writeAll(ctx context.Context, t *tree, dir string, as []artifact.Artifact) 
 	// (a signed site's documents and their signatures, say): most of a
 	// file's cost is the file system's, in the kernel, and the directory
 	// being changed is locked for it.
+	m.Start("write", len(as), "files")
+	defer m.End()
 	errs := make([]error, len(as))
 	var failed atomic.Bool
 	k := min(runtime.GOMAXPROCS(0), len(as))
@@ -194,6 +199,7 @@ func writeAll(ctx context.Context, t *tree, dir string, as []artifact.Artifact) 
 					errs[i] = fmt.Errorf("cannot write %s: %w", target(a.Path), err)
 					failed.Store(true)
 				}
+				m.Add(1)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // Render is a build that writes its files as it makes them: it puts each
@@ -27,7 +28,7 @@ type Render func(sink artifact.Sink) ([]artifact.Artifact, error)
 func (o Options) Build(ctx context.Context, dir string, render Render) error {
 	dir = filepath.Clean(dir)
 	return o.replace(ctx, dir, func(tmp, prev string) error {
-		s := &stage{t: newTree(tmp, prev), dir: dir, ctx: ctx, made: map[string]bool{}, put: map[string]bool{}}
+		s := &stage{t: newTree(tmp, prev), dir: dir, ctx: ctx, meter: o.Progress, made: map[string]bool{}, put: map[string]bool{}}
 		defer s.t.close()
 		as, err := render(s)
 		if err != nil {
@@ -51,9 +52,10 @@ func (e *WriteError) Unwrap() error { return e.Err }
 
 // stage is the tree a Build fills, as an artifact.Sink.
 type stage struct {
-	t   *tree
-	dir string // the output, as errors name it
-	ctx context.Context
+	t     *tree
+	dir   string // the output, as errors name it
+	ctx   context.Context
+	meter *progress.Meter
 
 	// mu guards made and the tree's directory table: put reads it under
 	// the read lock, so files go in concurrently and only a new directory
@@ -124,6 +126,8 @@ func (s *stage) finish(as []artifact.Artifact) error {
 		}
 	}
 	// What render kept is written as Write writes: a worker per CPU.
+	s.meter.Start("write", len(rest), "files")
+	defer s.meter.End()
 	errs := make([]error, len(rest))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -134,6 +138,7 @@ func (s *stage) finish(as []artifact.Artifact) error {
 				if errs[k] = s.Put(a.Path, a.Body); errs[k] != nil {
 					return
 				}
+				s.meter.Add(1)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
+	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
 // ManifestType is the Content-Type of the manifest, which has no extension
@@ -49,11 +50,12 @@ func Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artif
 // Artifacts is Artifacts for a build whose files st signed as they were
 // stored: it signs only the others, and its own files stay in memory for
 // the build to store.
-func (st *Stream) Artifacts(as []artifact.Artifact, f manifest.Freshness) ([]artifact.Artifact, error) {
-	return artifacts(as, st.s, st, f, st.layout)
+// It counts each file it signs on m (nil: none).
+func (st *Stream) Artifacts(as []artifact.Artifact, f manifest.Freshness, m *progress.Meter) ([]artifact.Artifact, error) {
+	return artifacts(as, st.s, st, f, st.layout, m)
 }
 
-func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshness, l Layout) ([]artifact.Artifact, error) {
+func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshness, l Layout, m *progress.Meter) ([]artifact.Artifact, error) {
 	if s == nil {
 		return nil, fmt.Errorf("no signer")
 	}
@@ -77,7 +79,8 @@ func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshne
 	if err != nil {
 		return nil, err
 	}
-	sigs, err := signAll(todo, s, hint)
+	m.Start("sign", len(todo), "files")
+	sigs, err := signAll(todo, s, hint, m)
 	if err != nil {
 		return nil, err
 	}
@@ -105,11 +108,11 @@ func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshne
 	out = append(out, artifact.Artifact{Path: PublicKeyPath, Body: pub})
 	entries = append(entries, manifest.Entry{Path: PublicKeyPath, Digest: sha256.Sum256(pub)})
 
-	m, err := manifest.New(entries, f)
+	man, err := manifest.New(entries, f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ManifestPath, err)
 	}
-	body := m.Marshal()
+	body := man.Marshal()
 	raw, err := s.signPath(ManifestPath, body)
 	if err != nil {
 		return nil, fmt.Errorf("signing %s: %w", ManifestPath, err)
@@ -149,7 +152,7 @@ type signed struct{ sig, bundle []byte }
 // documents, per-file signatures are most of signing's cost, and RSA keys
 // make each one expensive. The result is indexed like as, so the output does
 // not depend on scheduling.
-func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
+func signAll(as []artifact.Artifact, s *Signer, hint string, m *progress.Meter) ([]signed, error) {
 	sigs := make([]signed, len(as))
 	errs := make([]error, len(as))
 	// One failure stops the rest: a token or KMS that has gone away would
@@ -164,6 +167,7 @@ func signAll(as []artifact.Artifact, s *Signer, hint string) ([]signed, error) {
 			failed.Store(true)
 			errs[i] = err
 		}
+		m.Add(1)
 	})
 	for _, err := range errs {
 		if err != nil {

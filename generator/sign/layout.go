@@ -45,7 +45,7 @@ func (l Layout) Paths(paths []string) []string {
 // Artifacts signs a rendered site in layout l (see the package function
 // Artifacts, which is PerFile.Artifacts).
 func (l Layout) Artifacts(as []artifact.Artifact, s *Signer, f manifest.Freshness) ([]artifact.Artifact, error) {
-	return artifacts(as, s, nil, f, l)
+	return artifacts(as, s, nil, f, l, nil)
 }
 
 // LayoutOf tells the layout of a tree from its manifest: per file when the
