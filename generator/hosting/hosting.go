@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"text/template"
@@ -30,11 +31,13 @@ const (
 
 // file is one artifact as the templates see it.
 type file struct {
-	Path    string  // relative to the site root: "jwks.json"
-	URLPath string  // "/jwks.json"
-	Header  []field // sorted by name
-	a       artifact.Artifact
+	Path   string  // relative to the site root: "jwks.json"
+	Header []field // sorted by name; shared by files with one header set
+	a      *artifact.Artifact
 }
+
+// URLPath is where the file is served: "/jwks.json".
+func (f file) URLPath() string { return "/" + f.Path }
 
 type field struct{ Name, Value string }
 
@@ -51,24 +54,25 @@ func (f file) get(name string) string {
 // and returns them in path order with their headers in name order.
 func files(as []artifact.Artifact) ([]file, error) {
 	out := make([]file, 0, len(as))
-	for _, a := range as {
+	// Most files share their header set with thousands of others (see
+	// headers.Apply): each set is checked and sorted once.
+	seen := map[uintptr][]field{}
+	for i := range as {
+		a := &as[i]
 		if err := checkPath(a.Path); err != nil {
 			return nil, err
 		}
-		f := file{Path: a.Path, URLPath: a.URLPath(), a: a}
-		for name, vs := range a.Header {
-			if len(vs) != 1 {
-				return nil, fmt.Errorf("%s: header %s has %d values; host formats hold one", a.Path, name, len(vs))
+		f := file{Path: a.Path, a: a}
+		key := reflect.ValueOf(a.Header).Pointer()
+		h, ok := seen[key]
+		if !ok || key == 0 {
+			var err error
+			if h, err = fields(a.Path, a.Header); err != nil {
+				return nil, err
 			}
-			if err := checkValue(vs[0]); err != nil {
-				return nil, fmt.Errorf("%s: header %s: %w", a.Path, name, err)
-			}
-			f.Header = append(f.Header, field{http.CanonicalHeaderKey(name), vs[0]})
+			seen[key] = h
 		}
-		if f.get("Content-Type") == "" {
-			return nil, fmt.Errorf("%s: no Content-Type: run the headers phase first", a.Path)
-		}
-		slices.SortFunc(f.Header, func(x, y field) int { return strings.Compare(x.Name, y.Name) })
+		f.Header = h
 		out = append(out, f)
 	}
 	slices.SortFunc(out, func(x, y file) int { return strings.Compare(x.Path, y.Path) })
@@ -76,6 +80,25 @@ func files(as []artifact.Artifact) ([]file, error) {
 		if out[i].Path == out[i-1].Path {
 			return nil, fmt.Errorf("%s: published twice", out[i].Path)
 		}
+	}
+	return out, nil
+}
+
+// fields checks h and returns it sorted by name.
+func fields(p string, h http.Header) ([]field, error) {
+	var out []field
+	for name, vs := range h {
+		if len(vs) != 1 {
+			return nil, fmt.Errorf("%s: header %s has %d values; host formats hold one", p, name, len(vs))
+		}
+		if err := checkValue(vs[0]); err != nil {
+			return nil, fmt.Errorf("%s: header %s: %w", p, name, err)
+		}
+		out = append(out, field{http.CanonicalHeaderKey(name), vs[0]})
+	}
+	slices.SortFunc(out, func(x, y field) int { return strings.Compare(x.Name, y.Name) })
+	if !slices.ContainsFunc(out, func(f field) bool { return f.Name == "Content-Type" && f.Value != "" }) {
+		return nil, fmt.Errorf("%s: no Content-Type: run the headers phase first", p)
 	}
 	return out, nil
 }

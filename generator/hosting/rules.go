@@ -131,7 +131,7 @@ func (d *dir) assign(name string, add func(pattern, name, value string)) {
 	}
 	for _, f := range d.files {
 		if v := f.get(name); v != "" {
-			add(f.URLPath, name, v)
+			add(f.URLPath(), name, v)
 		}
 	}
 	for _, sub := range d.dirs {

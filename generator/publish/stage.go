@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -28,7 +29,7 @@ type Render func(sink artifact.Sink) ([]artifact.Artifact, error)
 func (o Options) Build(ctx context.Context, dir string, render Render) error {
 	dir = filepath.Clean(dir)
 	return o.replace(ctx, dir, func(tmp, prev string) error {
-		s := &stage{t: newTree(tmp, prev), dir: dir, ctx: ctx, meter: o.Progress, made: map[string]bool{}, put: map[string]bool{}}
+		s := &stage{t: newTree(tmp, prev), dir: dir, ctx: ctx, meter: o.Progress, made: map[string]bool{}}
 		defer s.t.close()
 		as, err := render(s)
 		if err != nil {
@@ -63,9 +64,16 @@ type stage struct {
 	mu   sync.RWMutex
 	made map[string]bool
 
+	// puts counts the files put, and sum adds up a hash of each path, so
+	// that finish can tell the list and the tree apart without a set of
+	// 300,000 paths.
 	putMu sync.Mutex
-	put   map[string]bool
+	puts  int
+	sum   uint64
 }
+
+// pathSeed is fixed so that one Build's sums compare.
+var pathSeed = maphash.MakeSeed()
 
 func (s *stage) Put(p string, body []byte) error {
 	if err := artifact.CheckPath(p); err != nil {
@@ -76,12 +84,9 @@ func (s *stage) Put(p string, body []byte) error {
 	}
 	target := filepath.Join(s.dir, filepath.FromSlash(p))
 	s.putMu.Lock()
-	dup := s.put[p]
-	s.put[p] = true
+	s.puts++
+	s.sum += maphash.String(pathSeed, p)
 	s.putMu.Unlock()
-	if dup {
-		return fmt.Errorf("two artifacts are both %s", p)
-	}
 	d := path.Dir(p)
 	s.mu.RLock()
 	ok := s.made[d]
@@ -108,22 +113,20 @@ func (s *stage) Put(p string, body []byte) error {
 // finish writes the files render kept and checks that the tree holds
 // exactly the list.
 func (s *stage) finish(as []artifact.Artifact) error {
-	listed := make(map[string]bool, len(as))
 	var rest []int
+	stored, sum := 0, uint64(0)
 	for i, a := range as {
-		listed[a.Path] = true
 		if !a.Stored {
 			rest = append(rest, i)
 			continue
 		}
-		if !s.put[a.Path] {
-			return fmt.Errorf("%s is listed as written but was not", a.Path)
-		}
+		stored++
+		sum += maphash.String(pathSeed, a.Path)
 	}
-	for p := range s.put {
-		if !listed[p] {
-			return fmt.Errorf("%s was written but is not in the build's list of files", p)
-		}
+	// A path put twice fails its second put (files are created
+	// exclusively), so equal counts and sums mean the same paths.
+	if stored != s.puts || sum != s.sum {
+		return fmt.Errorf("the build wrote %d files and lists %d as written, or not the same ones", s.puts, stored)
 	}
 	// What render kept is written as Write writes: a worker per CPU.
 	s.meter.Start("write", len(rest), "files")
