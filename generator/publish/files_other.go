@@ -38,4 +38,6 @@ func rootOf(string) ([2]uint64, bool) { return [2]uint64{}, false }
 
 const spareSupported = false
 
+func isSystemError(error) bool { return false }
+
 func (t *tree) close() {}

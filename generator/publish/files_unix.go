@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -460,6 +461,13 @@ func rootOf(dir string) ([2]uint64, bool) {
 		return [2]uint64{}, false
 	}
 	return [2]uint64{uint64(st.Dev), uint64(st.Ino)}, true
+}
+
+// isSystemError reports whether err is the system's: the file system may
+// fail for one tree and not another.
+func isSystemError(err error) bool {
+	var errno unix.Errno
+	return errors.As(err, &errno)
 }
 
 // spareSupported: the spare relies on link counts and stat identities.

@@ -19,7 +19,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 )
@@ -127,8 +126,7 @@ func (o Options) replace(ctx context.Context, dir string, fill func(t *tree) err
 	if b.keep {
 		if spare := b.spare(); spare != nil {
 			err := b.attempt(ctx, SparePath(dir), spare, fill)
-			var errno syscall.Errno
-			if err == nil || ctx.Err() != nil || !errors.As(err, &errno) {
+			if err == nil || ctx.Err() != nil || !isSystemError(err) {
 				return err
 			}
 			// The spare may be what fails (a directory made immutable, a
