@@ -438,14 +438,13 @@ func (t *tree) prune() error {
 
 // indexes returns the new tree's index and the previous build's, as they
 // stand once the build is done: the files linked from it have new ctimes.
+// The previous build's index is updated in place, the tree's own: for a
+// large registry each is tens of megabytes.
 func (t *tree) indexes(root, prevRoot [2]uint64) (cur, prev *index) {
 	cur = &index{root: root, files: t.files}
 	prev = &index{root: prevRoot, files: t.prevFiles}
 	if t.prevIx != nil {
-		prev.files = make(map[string]entry, len(t.prevIx.files))
-		for p, e := range t.prevIx.files {
-			prev.files[p] = e
-		}
+		prev.files = t.prevIx.files
 		for p, e := range t.prevFiles {
 			prev.files[p] = e
 		}
