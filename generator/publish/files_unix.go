@@ -69,6 +69,9 @@ func newTree(root, prev string) *tree {
 		files: map[string]entry{}, prevFiles: map[string]entry{}}
 }
 
+// expect sizes the tree's index for about n files.
+func (t *tree) expect(n int) { t.files = make(map[string]entry, n) }
+
 // mkdir makes dir in the tree and opens it, and the previous build's dir,
 // for put, which also does so for a directory mkdir has not made.
 func (t *tree) mkdir(dir string) error {

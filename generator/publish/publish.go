@@ -175,6 +175,11 @@ func (b *build) fillAndSwap(ctx context.Context, root string, spare *index, fill
 	defer s.close()
 	t := newTree(root, b.prev)
 	t.spare, t.prevIx = spare, b.prevIx
+	if spare != nil {
+		t.expect(len(spare.files))
+	} else if b.prevIx != nil {
+		t.expect(len(b.prevIx.files))
+	}
 	defer t.close()
 	if err := fill(t); err != nil {
 		return err
