@@ -41,12 +41,13 @@ type Options struct {
 	// Signer, when set, signs every published file and a manifest of them
 	// (see package sign). The key itself is never published.
 	Signer *sign.Signer
-	// Sink, when set, takes every file as soon as it is final: each
-	// client's document (and its signature) as it is rendered, the rest
-	// at the end. The Result then lists them all as stored (see
-	// artifact.Store), so a build of any size holds little more than their
-	// paths and digests. A build that fails has put an unknown part of
-	// its files: the sink's owner throws them away (see publish.Build).
+	// Sink, when set, takes each client's document, index page and
+	// search file (and their signatures) as soon as it is rendered; the
+	// Result lists them as stored (see artifact.Store), so a registry of
+	// any size is held as little more than paths and digests. The few
+	// other files keep their bodies for the sink's owner to write. A build
+	// that fails has put an unknown part of its files: the owner throws
+	// them away (see publish.Build).
 	Sink artifact.Sink
 	// Progress, when set, counts each phase's clients and files as the
 	// build goes (see package progress).
@@ -218,13 +219,6 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		diags.Hint("on Cloudflare Pages, publish through a Worker or R2 with the headers from wellknown hosting --format s3")
 	}
 	artifact.Sort(as)
-	if o.Sink != nil {
-		for i := range as {
-			if err := artifact.Store(o.Sink, &as[i]); err != nil {
-				return &Result{}, err
-			}
-		}
-	}
 	return &Result{Site: site, Keys: ks, FederationKeys: fks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil
 }
 

@@ -116,6 +116,7 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	report := newOutput(e, fs, "build")
 	var res *generator.Result
 	var reported error
+	checked := false
 	verb := "publish"
 	wo := writeOptions(e, fs)
 	wo.Progress = meter
@@ -127,7 +128,13 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 			verb = "build"
 			return nil, err
 		}
-		if reported = report.check(res, err, "build failed", "; "+out+" was not changed"); reported != nil {
+		// A build that a full disk stopped is run again into a tree of its
+		// own (see publish.Options): its problems are said once.
+		if !checked {
+			checked = true
+			reported = report.check(res, err, "build failed", "; "+out+" was not changed")
+		}
+		if reported != nil {
 			return nil, reported
 		}
 		return res.Artifacts, nil

@@ -10,9 +10,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A build whose swap succeeds while the previous tree cannot be removed (a
-// directory in it immutable, or read-only for a user) exits 0 and warns,
-// naming what it left.
+// A build whose previous tree cannot be changed (a directory in it
+// immutable, or read-only for a user) exits 0: the swap succeeds and the
+// tree stays as the spare; the build after cannot patch that spare, warns,
+// naming it, and writes a tree of its own; the one after that warns that
+// it cannot remove the spare.
 func TestBuildLeftoverWarns(t *testing.T) {
 	s := newFaultSite(t, 10)
 	d := filepath.Join(s.out, "clients")
@@ -32,13 +34,22 @@ func TestBuildLeftoverWarns(t *testing.T) {
 			return nil
 		})
 	})
-	s.setVersion(t, 7)
-	code, _, stderr := s.run(t, "build")
-	if code != 0 || !strings.Contains(stderr, "warning: out holds the new build, but the previous one could not be removed") || !strings.Contains(stderr, "remove ./.out.new-") {
-		t.Fatalf("exit %d:\n%s", code, stderr)
-	}
-	if got := s.version(t); got != 7 {
-		t.Errorf("out holds version %d", got)
+	for _, tc := range []struct {
+		v    int
+		want string
+	}{
+		{7, ""},
+		{8, "warning: cannot patch the spare tree .out.spare, writing a new one instead: "},
+		{9, "warning: cannot remove .out.spare, a spare tree left beside out by an interrupted build: "},
+	} {
+		s.setVersion(t, tc.v)
+		code, _, stderr := s.run(t, "build")
+		if code != 0 || tc.want == "" && strings.Contains(stderr, "spare") || !strings.Contains(stderr, tc.want) {
+			t.Fatalf("version %d: exit %d:\n%s", tc.v, code, stderr)
+		}
+		if got := s.version(t); got != tc.v {
+			t.Errorf("out holds version %d", got)
+		}
 	}
 }
 

@@ -125,8 +125,8 @@ func (s *faultSite) run(t *testing.T, args ...string) (code int, stdout, stderr 
 	return cmd.ProcessState.ExitCode(), o.String(), e.String()
 }
 
-// assertClean fails if anything but out is left beside it: a temporary
-// tree, the lock.
+// assertClean fails if anything but out, its spare and their indexes is
+// left beside it: a temporary tree, the lock.
 func (s *faultSite) assertClean(t *testing.T) {
 	t.Helper()
 	entries, err := os.ReadDir(s.dir)
@@ -134,8 +134,12 @@ func (s *faultSite) assertClean(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".out.") {
-			t.Errorf("left beside out: %s", e.Name())
+		switch e.Name() {
+		case ".out.spare", ".out.spare.index", ".out.index":
+		default:
+			if strings.HasPrefix(e.Name(), ".out.") {
+				t.Errorf("left beside out: %s", e.Name())
+			}
 		}
 	}
 }
@@ -153,23 +157,37 @@ func (s *faultSite) timeBuild(t *testing.T, v int) time.Duration {
 }
 
 // Builds killed with SIGKILL at random moments leave out whole (old or
-// new); the next build removes the temporary trees they left.
+// new); the next build removes the temporary trees they left, or the spare
+// they were patching.
 func TestBuildKillLoop(t *testing.T) {
 	s := newFaultSite(t, 1000)
 	took := s.timeBuild(t, 1)
 	killed, prev := 0, 1
-	for v := 2; v < 8; v++ {
+	spare, spareIndex := filepath.Join(s.dir, ".out.spare"), filepath.Join(s.dir, ".out.spare.index")
+	for v := 2; v < 20; v++ {
 		s.setVersion(t, v)
+		last := v >= 8
+		if last {
+			// A good build first, so that the next one patches the spare.
+			if _, err := os.Stat(spareIndex); err != nil {
+				if code, _, stderr := s.run(t, "build"); code != 0 {
+					t.Fatalf("build: exit %d: %s", code, stderr)
+				}
+				prev = v
+				continue
+			}
+		}
 		cmd := s.command("build")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		if v < 7 {
+		if !last {
 			time.Sleep(time.Duration(rand.Int64N(int64(took) * 3 / 2)))
 		} else {
-			// The last one dies surely with its temporary tree begun.
+			// The last one dies surely with the spare being patched: its
+			// index is removed before the spare is touched.
 			for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-				if trees, _ := filepath.Glob(filepath.Join(s.dir, ".out.new-*")); len(trees) > 0 {
+				if _, err := os.Stat(spareIndex); err != nil {
 					break
 				}
 			}
@@ -188,13 +206,21 @@ func TestBuildKillLoop(t *testing.T) {
 		if trees, _ := filepath.Glob(filepath.Join(s.dir, ".out.new-*")); len(trees) > 1 {
 			t.Errorf("run %d: temporary trees pile up: %v", v, trees)
 		}
+		if _, err := os.Stat(spareIndex); last && err != nil {
+			if _, err := os.Stat(spare); err == nil {
+				break // killed mid-patch
+			}
+		}
 	}
 	trees, _ := filepath.Glob(filepath.Join(s.dir, ".out.new-*"))
-	t.Logf("%d of 6 builds killed, %d temporary trees left", killed, len(trees))
-	if len(trees) == 0 {
-		t.Fatal("the last build, killed mid-write, left no temporary tree")
+	t.Logf("%d builds killed, %d temporary trees left", killed, len(trees))
+	if _, err := os.Stat(spareIndex); err == nil {
+		t.Fatal("no build was killed while patching the spare")
 	}
-	s.setVersion(t, 10)
+	if _, err := os.Stat(spare); err != nil {
+		t.Fatal("the last build, killed mid-patch, left no spare")
+	}
+	s.setVersion(t, 100)
 	code, _, stderr := s.run(t, "build")
 	if code != 0 {
 		t.Fatalf("build after the kills: exit %d: %s", code, stderr)
@@ -202,7 +228,7 @@ func TestBuildKillLoop(t *testing.T) {
 	if !strings.Contains(stderr, "left beside out by an interrupted build") {
 		t.Errorf("the build did not say it removed %d temporary trees:\n%s", len(trees), stderr)
 	}
-	if got := s.version(t); got != 10 {
+	if got := s.version(t); got != 100 {
 		t.Errorf("out holds version %d", got)
 	}
 	s.assertClean(t)

@@ -20,10 +20,14 @@ func noWaitFlag(fs *pflag.FlagSet) {
 // warnings go to stderr, and --no-wait decides about a busy directory.
 func writeOptions(e *env, fs *pflag.FlagSet) publish.Options {
 	noWait, _ := fs.GetBool("no-wait")
+	// --no-cache, where a command has it, trusts nothing a build kept:
+	// neither its cache nor its spare tree.
+	noCache, _ := fs.GetBool("no-cache")
 	return publish.Options{
-		NoWait: noWait,
-		Note:   func(msg string) { fmt.Fprintln(e.stderr, msg) },
-		Warn:   func(err error) { fmt.Fprintf(e.stderr, "warning: %v\n", err) },
+		NoWait:  noWait,
+		NoSpare: noCache,
+		Note:    func(msg string) { fmt.Fprintln(e.stderr, msg) },
+		Warn:    func(err error) { fmt.Fprintf(e.stderr, "warning: %v\n", err) },
 	}
 }
 

@@ -148,5 +148,8 @@ func InstallContext(ctx context.Context, dir string, files map[string][]byte, w 
 	for i, p := range paths {
 		as[i] = artifact.Artifact{Path: p, Body: files[p]}
 	}
+	// An import writes nothing beside dir but its lock: no spare tree,
+	// which pays off for builds of large registries, not for installs.
+	w.NoSpare = true
 	return w.Write(ctx, dir, as) // paths are sorted
 }

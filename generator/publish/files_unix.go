@@ -4,11 +4,16 @@ package publish
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,31 +34,120 @@ import (
 // link is checked to be the very file that was compared; anything else is
 // written afresh. The previous tree gains a link count on some files and is
 // otherwise untouched, so a failed build still leaves it as it was.
+//
+// A tree may instead be the spare (see SparePath), patched in place: a file
+// it already holds is kept, and any other is linked from the previous build
+// or written, under a temporary name renamed over the old one, so that no
+// inode is ever written twice (the spare shares its inodes with the
+// previous build, which is being served). What a build does not put is
+// removed by prune.
+//
+// put and mkdir may be called from many goroutines at once, for different
+// names.
 type tree struct {
 	root string
-	prev string         // "" when there is no previous build
-	dirs map[string]int // slash path → descriptor, in the new tree
-	old  map[string]int // the same in the previous build; -1 if it is not a directory there
+	prev string // "" when there is no previous build
+
+	// spare, when set, is the index of the spare that root is: a file whose
+	// identity it records is taken to hold the recorded digest unread.
+	spare *index
+	// prevIx is the previous build's index, or nil: trusted the same way
+	// for the files to link from it.
+	prevIx *index
+
+	mu    sync.Mutex
+	dirs  map[string]int // slash path → descriptor, in the new tree
+	old   map[string]int // the same in the previous build; -1 if it is not a directory there
+	files map[string]entry
+	// prevFiles are the previous build's files linked into this one, with
+	// the identity they have after it (a link changes the ctime of both).
+	prevFiles map[string]entry
 }
 
 func newTree(root, prev string) *tree {
-	return &tree{root: root, prev: prev, dirs: map[string]int{}, old: map[string]int{}}
+	return &tree{root: root, prev: prev, dirs: map[string]int{}, old: map[string]int{},
+		files: map[string]entry{}, prevFiles: map[string]entry{}}
 }
 
-// mkdir makes dir and opens it, and the previous build's dir, for put. It
-// is called for every directory before put runs concurrently.
+// expect sizes the tree's index for about n files.
+func (t *tree) expect(n int) { t.files = make(map[string]entry, n) }
+
+// mkdir makes dir in the tree and opens it, and the previous build's dir,
+// for put, which also does so for a directory mkdir has not made.
 func (t *tree) mkdir(dir string) error {
-	p := filepath.Join(t.root, filepath.FromSlash(dir))
-	if err := os.MkdirAll(p, 0o755); err != nil {
-		return withoutPath(err)
-	}
-	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	_, _, err := t.dir(dir)
+	return err
+}
+
+func (t *tree) dir(dir string) (fd, old int, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fd, err = t.dirLocked(dir)
 	if err != nil {
-		return fmt.Errorf("open: %w", err)
+		return -1, -1, err
+	}
+	return fd, t.old[dir], nil
+}
+
+func (t *tree) dirLocked(dir string) (int, error) {
+	if fd, ok := t.dirs[dir]; ok {
+		return fd, nil
+	}
+	var fd int
+	var err error
+	if dir == "." {
+		fd, err = unix.Open(t.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			err = fmt.Errorf("open: %w", err)
+		}
+	} else {
+		var parent int
+		if parent, err = t.dirLocked(path.Dir(dir)); err == nil {
+			fd, err = t.openDir(parent, dir)
+		}
+	}
+	if err != nil {
+		return -1, err
 	}
 	t.dirs[dir] = fd
 	t.openOld(dir)
-	return nil
+	return fd, nil
+}
+
+// openDir opens dir below parent, making it if it is not there. In a spare,
+// whatever else holds the name (a file, a symlink) is removed first, and a
+// directory whose mode was changed gets a build's back.
+func (t *tree) openDir(parent int, dir string) (int, error) {
+	name := path.Base(dir)
+	for try := 0; ; try++ {
+		fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err == nil {
+			if t.spare != nil {
+				var st unix.Stat_t
+				if err := unix.Fstat(fd, &st); err == nil && st.Mode&0o7777 != 0o755 {
+					err = unix.Fchmod(fd, 0o755)
+				}
+			}
+			return fd, nil
+		}
+		switch {
+		case try > 0:
+			return -1, fmt.Errorf("open: %w", err)
+		case err == unix.ENOENT:
+		case (err == unix.ENOTDIR || err == unix.ELOOP) && t.spare != nil:
+			if _, mine := t.files[dir]; mine {
+				return -1, fmt.Errorf("%s is both a file and a directory", dir)
+			}
+			if err := unix.Unlinkat(parent, name, 0); err != nil {
+				return -1, fmt.Errorf("unlink: %w", err)
+			}
+		default:
+			return -1, fmt.Errorf("open: %w", err)
+		}
+		if err := unix.Mkdirat(parent, name, 0o755); err != nil && err != unix.EEXIST {
+			return -1, fmt.Errorf("mkdir: %w", err)
+		}
+	}
 }
 
 // openOld opens dir of the previous build one name at a time, refusing
@@ -76,23 +170,151 @@ func (t *tree) openOld(dir string) int {
 	return t.old[dir]
 }
 
-// put writes name into dir, which mkdir has made, holding body.
+func identityOf(st *unix.Stat_t) identity {
+	return identity{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size,
+		Mtime: unix.TimespecToNsec(st.Mtim), Ctime: unix.TimespecToNsec(st.Ctim)}
+}
+
+// put writes name into dir holding body, making dir if need be.
 func (t *tree) put(dir, name string, body []byte) error {
-	d := t.dirs[dir]
-	if old := t.old[dir]; old >= 0 && link(old, d, name, body) {
-		return nil
+	d, old, err := t.dir(dir)
+	if err != nil {
+		return err
+	}
+	p := name
+	if dir != "." {
+		p = dir + "/" + name
+	}
+	sum := sha256.Sum256(body)
+	if t.spare != nil {
+		return t.patch(d, old, p, name, body, sum)
+	}
+	if old >= 0 {
+		if id, ok := t.link(old, d, p, name, name, body, sum); ok {
+			t.record(p, sum, id)
+			return nil
+		}
 	}
 	fd, err := unix.Openat(d, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		return fmt.Errorf("open: %w", err)
 	}
 	err = writeFull(fd, body)
+	var st unix.Stat_t
+	if err == nil {
+		if err = unix.Fstat(fd, &st); err != nil {
+			err = fmt.Errorf("stat: %w", err)
+		}
+	}
 	// close reports what write-back found for file systems that write at
 	// close (NFS): it counts like a failed write.
 	if err1 := unix.Close(fd); err == nil && err1 != nil {
 		err = fmt.Errorf("close: %w", err1)
 	}
+	if err == nil {
+		t.record(p, sum, identityOf(&st))
+	}
 	return err
+}
+
+// patch makes the spare's name in the directory d hold body: kept if it
+// does, else linked from the previous build's directory old or written,
+// and renamed over it.
+func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]byte) error {
+	var st unix.Stat_t
+	err := unix.Fstatat(d, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case err == unix.ENOENT:
+	case err != nil:
+		return fmt.Errorf("stat: %w", err)
+	case st.Mode == unix.S_IFREG|0o644 && st.Size == int64(len(body)) && st.Nlink <= 2:
+		// Two links at most: its own and the previous build's; a file
+		// linked from elsewhere could be changed from there.
+		id := identityOf(&st)
+		if e, ok := t.spare.files[p]; ok && e.id == id {
+			if e.sum == sum {
+				t.record(p, sum, id)
+				return nil
+			}
+		} else if sameFile(d, name, id, body) {
+			t.record(p, sum, id)
+			return nil
+		}
+	case st.Mode&unix.S_IFMT == unix.S_IFDIR:
+		t.mu.Lock()
+		_, mine := t.dirs[p]
+		t.mu.Unlock()
+		if mine {
+			return fmt.Errorf("%s is both a file and a directory", p)
+		}
+		if err := os.RemoveAll(filepath.Join(t.root, filepath.FromSlash(p))); err != nil {
+			return withoutPath(err)
+		}
+	}
+	tmp := tempName()
+	if old >= 0 {
+		if id, ok := t.link(old, d, p, name, tmp, body, sum); ok {
+			t.record(p, sum, id)
+			return nil
+		}
+	}
+	fd, err := unix.Openat(d, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return fmt.Errorf("open: %w", err)
+	}
+	err = writeFull(fd, body)
+	if err1 := unix.Close(fd); err == nil && err1 != nil {
+		err = fmt.Errorf("close: %w", err1)
+	}
+	if err == nil {
+		err = renameOver(d, tmp, name)
+	}
+	if err != nil {
+		unix.Unlinkat(d, tmp, 0)
+		return err
+	}
+	// Stat after the rename, which changes the file's ctime.
+	if err := unix.Fstatat(d, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("stat: %w", err)
+	}
+	t.record(p, sum, identityOf(&st))
+	return nil
+}
+
+func renameOver(d int, from, to string) error {
+	if err := unix.Renameat(d, from, d, to); err != nil {
+		return fmt.Errorf("rename: %w", err)
+	}
+	return nil
+}
+
+// tempName is a name for a file on its way into a spare's directory: short,
+// whatever the final name's length, and removed by prune if a build stops
+// before renaming it.
+func tempName() string {
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(rand.Uint32())
+	}
+	return ".wk-" + hex.EncodeToString(b[:])
+}
+
+// sameFile reports whether name in d is the file with identity id and holds
+// exactly body.
+func sameFile(d int, name string, id identity, body []byte) bool {
+	fd, err := unix.Openat(d, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	return unix.Fstat(fd, &st) == nil && identityOf(&st) == id && readsAs(fd, body)
+}
+
+func (t *tree) record(p string, sum [sha256.Size]byte, id identity) {
+	t.mu.Lock()
+	t.files[p] = entry{id: id, sum: sum}
+	t.mu.Unlock()
 }
 
 // writeFull writes all of b to fd. A failed write returns -1 with its
@@ -114,27 +336,50 @@ func writeFull(fd int, b []byte) error {
 	return nil
 }
 
-// link puts the previous build's name from the directory old into new if it
-// holds exactly body, and reports whether it did.
-func link(old, new int, name string, body []byte) bool {
+// link puts the previous build's name from the directory old into new as
+// as if it holds exactly body (p, its path, digest sum), and returns the
+// identity it then has. A file of the previous build's index is trusted
+// unread while its identity is the recorded one.
+func (t *tree) link(old, new int, p, name, as string, body []byte, sum [sha256.Size]byte) (identity, bool) {
 	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return false
+		return identity{}, false
 	}
 	var st unix.Stat_t
 	same := unix.Fstat(fd, &st) == nil &&
-		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(len(body)) && st.Nlink == 1 &&
-		readsAs(fd, body)
+		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(len(body)) && st.Nlink == 1
+	if same {
+		e, ok := t.prevIx.lookup(p)
+		same = ok && e.id == identityOf(&st) && e.sum == sum || readsAs(fd, body)
+	}
 	unix.Close(fd)
-	if !same || unix.Linkat(old, name, new, name, 0) != nil {
-		return false
+	if !same || unix.Linkat(old, name, new, as, 0) != nil {
+		return identity{}, false
 	}
 	var lst unix.Stat_t
-	if unix.Fstatat(new, name, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil || lst.Dev != st.Dev || lst.Ino != st.Ino {
-		unix.Unlinkat(new, name, 0) // replaced between the compare and the link
-		return false
+	if unix.Fstatat(new, as, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil || lst.Dev != st.Dev || lst.Ino != st.Ino {
+		unix.Unlinkat(new, as, 0) // replaced between the compare and the link
+		return identity{}, false
 	}
-	return true
+	if as != name {
+		if renameOver(new, as, name) != nil || unix.Fstatat(new, name, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil {
+			unix.Unlinkat(new, as, 0)
+			return identity{}, false
+		}
+	}
+	id := identityOf(&lst)
+	t.mu.Lock()
+	t.prevFiles[p] = entry{id: id, sum: sum}
+	t.mu.Unlock()
+	return id, true
+}
+
+func (x *index) lookup(p string) (entry, bool) {
+	if x == nil {
+		return entry{}, false
+	}
+	e, ok := x.files[p]
+	return e, ok
 }
 
 // readsAs reports whether fd holds exactly body, reading one byte more to
@@ -155,12 +400,91 @@ func readsAs(fd int, body []byte) bool {
 	return bytes.Equal(buf[:n], body)
 }
 
+// prune removes from a spare whatever this build did not put: the files
+// and directories of the build before, and temporary files of one that
+// stopped.
+func (t *tree) prune() error {
+	if t.spare == nil {
+		return nil
+	}
+	dirs := map[string]bool{".": true}
+	for p := range t.files {
+		for d := path.Dir(p); !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	for d := range dirs {
+		f, err := os.Open(filepath.Join(t.root, filepath.FromSlash(d)))
+		if err != nil {
+			return withoutPath(err)
+		}
+		entries, err := f.ReadDir(-1)
+		f.Close()
+		if err != nil {
+			return withoutPath(err)
+		}
+		for _, e := range entries {
+			c := e.Name()
+			if d != "." {
+				c = d + "/" + c
+			}
+			if _, ok := t.files[c]; ok && !e.IsDir() || dirs[c] && e.IsDir() {
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(t.root, filepath.FromSlash(c))); err != nil {
+				return withoutPath(err)
+			}
+		}
+	}
+	return nil
+}
+
+// indexes returns the new tree's index and the previous build's, as they
+// stand once the build is done: the files linked from it have new ctimes.
+// The previous build's index is updated in place, the tree's own: for a
+// large registry each is tens of megabytes.
+func (t *tree) indexes(root, prevRoot [2]uint64) (cur, prev *index) {
+	cur = &index{root: root, files: t.files}
+	prev = &index{root: prevRoot, files: t.prevFiles}
+	if t.prevIx != nil {
+		prev.files = t.prevIx.files
+		for p, e := range t.prevFiles {
+			prev.files[p] = e
+		}
+	}
+	return cur, prev
+}
+
+// rootOf is the identity of the directory dir, by which its index is
+// known to be its own.
+func rootOf(dir string) ([2]uint64, bool) {
+	var st unix.Stat_t
+	if err := unix.Lstat(dir, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return [2]uint64{}, false
+	}
+	return [2]uint64{uint64(st.Dev), uint64(st.Ino)}, true
+}
+
+// isSystemError reports whether err is the system's: the file system may
+// fail for one tree and not another.
+func isSystemError(err error) bool {
+	var errno unix.Errno
+	return errors.As(err, &errno)
+}
+
+// spareSupported: the spare relies on link counts and stat identities.
+const spareSupported = true
+
+// close closes the tree's directories; it may be called again.
 func (t *tree) close() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for _, m := range []map[string]int{t.dirs, t.old} {
 		for _, fd := range m {
 			if fd >= 0 {
 				unix.Close(fd)
 			}
 		}
+		clear(m)
 	}
 }

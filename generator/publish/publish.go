@@ -40,6 +40,11 @@ type Options struct {
 	Warn func(err error)
 	// Progress, when set, counts the files written (see package progress).
 	Progress *progress.Meter
+	// NoSpare makes a Write keep no spare (see SparePath): it writes a new
+	// tree, linking only the files of the previous build it has read and
+	// found the same, removes the previous build once the new one is in
+	// place, and removes any spare and index beside dir.
+	NoSpare bool
 }
 
 // ErrBusy is wrapped by the error of a Write with NoWait whose directory
@@ -61,8 +66,14 @@ func Write(dir string, as []artifact.Artifact) error {
 // whatever ctx says.
 func (o Options) Write(ctx context.Context, dir string, as []artifact.Artifact) error {
 	dir = filepath.Clean(dir)
-	return o.replace(ctx, dir, func(tmp, prev string) error {
-		return writeAll(ctx, newTree(tmp, prev), dir, as, o.Progress)
+	// Checked before anything is touched: a list that cannot be written
+	// costs neither the spare nor a temporary tree.
+	dirs, err := check(dir, as)
+	if err != nil {
+		return err
+	}
+	return o.replace(ctx, dir, func(t *tree) error {
+		return writeAll(ctx, t, dir, dirs, as, o.Progress)
 	})
 }
 
@@ -78,11 +89,13 @@ func (o Options) warn(err error) {
 	}
 }
 
-// replace fills a new sibling directory of dir with fill, syncs it, and puts
-// it in the place of dir in one step. fill is given the previous build to
-// reuse files of, or "". If fill fails or ctx ends first, dir is left as it
-// was and the new directory is removed.
-func (o Options) replace(ctx context.Context, dir string, fill func(tmp, prev string) error) (err error) {
+// replace puts a tree that fill fills in the place of dir in one step,
+// after syncing it. The tree is the spare beside dir when there is a valid
+// one, patched by fill's puts and then pruned of what they did not put;
+// else a new sibling directory, which reuses the files of the previous
+// build. If fill fails or ctx ends first, dir is left as it was and the
+// tree is removed.
+func (o Options) replace(ctx context.Context, dir string, fill func(t *tree) error) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %w", parent, err)
@@ -102,45 +115,207 @@ func (o Options) replace(ctx context.Context, dir string, fill func(tmp, prev st
 			return err
 		}
 	}
+	// Only writers that take turns may keep a spare: an unlocked one could
+	// patch the tree another is patching.
+	b := build{Options: o, dir: dir, prev: prev, keep: haveLock && spareSupported && !o.NoSpare}
+	if haveLock && o.NoSpare {
+		b.dropSpare()
+	}
+	if prev != "" && b.keep {
+		if root, ok := rootOf(prev); ok {
+			b.prevRoot, b.prevIx = root, readIndex(outIndexPath(dir), root)
+		}
+	}
+	if b.keep {
+		if spare := b.spare(); spare != nil {
+			err := b.attempt(ctx, SparePath(dir), spare, fill)
+			if err == nil || ctx.Err() != nil || !isSystemError(err) {
+				return err
+			}
+			// The spare may be what fails (a directory made immutable, a
+			// full disk its old files fill): a tree of its own may not.
+			o.warn(fmt.Errorf("cannot patch the spare tree %s, writing a new one instead: %w", SparePath(dir), err))
+		}
+	}
 	tmp, err := os.MkdirTemp(parent, tempPrefix(dir))
 	if err != nil {
 		return fmt.Errorf("cannot create a temporary directory beside %s: %w", dir, err)
 	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("%s: %w", tmp, err)
+	return b.attempt(ctx, tmp, nil, fill)
+}
+
+// build is one Write's replacement of dir.
+type build struct {
+	Options
+	dir, prev string
+	keep      bool      // whether the previous build stays as the spare
+	prevRoot  [2]uint64 // the previous build's root directory
+	prevIx    *index    // and what it holds, if its index is still its own
+}
+
+// attempt fills root (the spare, whose index says it holds what spare says,
+// or a new directory) and swaps it in, removing it if it fails.
+func (b *build) attempt(ctx context.Context, root string, spare *index, fill func(t *tree) error) error {
+	err := b.fillAndSwap(ctx, root, spare, fill)
+	if err != nil {
+		os.RemoveAll(root)
+		os.Remove(outIndexPath(b.dir) + ".new")
+		os.Remove(spareIndexPath(b.dir) + ".new")
+	}
+	return err
+}
+
+func (b *build) fillAndSwap(ctx context.Context, root string, spare *index, fill func(t *tree) error) error {
+	if err := os.Chmod(root, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", root, err)
 	}
 	// Opened before anything is written: a sync reports the write-back
 	// errors of its file system seen since then, and only those.
-	s, err := openSync(tmp)
+	s, err := openSync(root)
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", dir, err)
+		return fmt.Errorf("cannot write %s: %w", b.dir, err)
 	}
 	defer s.close()
-	if err := fill(tmp, prev); err != nil {
+	t := newTree(root, b.prev)
+	t.spare, t.prevIx = spare, b.prevIx
+	if spare != nil {
+		t.expect(len(spare.files))
+	} else if b.prevIx != nil {
+		t.expect(len(b.prevIx.files))
+	}
+	defer t.close()
+	if err := fill(t); err != nil {
 		return err
 	}
+	if err := t.prune(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", b.dir, err)
+	}
 	if err := s.sync(); err != nil {
-		return fmt.Errorf("cannot write %s: sync: %w", dir, err)
+		return fmt.Errorf("cannot write %s: sync: %w", b.dir, err)
+	}
+	indexed := false
+	if b.keep {
+		indexed = b.writeIndexes(t, root)
 	}
 	// The last moment to give up: after the swap dir is the new build.
 	if err := ctx.Err(); err != nil {
 		return context.Cause(ctx)
 	}
-	old, err := swap(tmp, dir)
+	old, err := swap(root, b.dir)
 	if err != nil {
-		return fmt.Errorf("cannot replace %s: %w", dir, err)
+		return fmt.Errorf("cannot replace %s: %w", b.dir, err)
 	}
-	if old != "" {
-		if err := os.RemoveAll(old); err != nil {
-			o.warn(&LeftoverError{Dir: dir, Left: old, Err: err})
+	b.settle(old, indexed)
+	return nil
+}
+
+// writeIndexes writes, beside dir, the index of the new tree and that of
+// the previous build, which becomes the spare. They are written after the
+// tree is synced, so that an index never describes files not yet on disk,
+// and renamed into place once the trees have their names. A failure costs
+// the spare, not the build.
+func (b *build) writeIndexes(t *tree, root string) bool {
+	rootID, ok := rootOf(root)
+	if !ok {
+		return false
+	}
+	cur, prev := t.indexes(rootID, b.prevRoot)
+	err := writeIndex(outIndexPath(b.dir), cur)
+	if err == nil && b.prev != "" {
+		err = writeIndex(spareIndexPath(b.dir), prev)
+	}
+	if err != nil {
+		os.Remove(outIndexPath(b.dir) + ".new")
+		b.warn(fmt.Errorf("cannot keep the previous build of %s as a spare: %w", b.dir, err))
+		return false
+	}
+	return true
+}
+
+// settle keeps old, the previous build now beside dir, as the spare with
+// its index, or removes it when none is kept.
+func (b *build) settle(old string, indexed bool) {
+	if old == "" {
+		if indexed {
+			os.Rename(outIndexPath(b.dir)+".new", outIndexPath(b.dir))
+		}
+		return
+	}
+	sp := SparePath(b.dir)
+	keep := indexed && b.prev != "" // an empty directory is not worth keeping
+	if keep && old != sp {
+		if _, err := os.Lstat(sp); err == nil {
+			keep = false // a spare that would not go holds the name
+		} else if err := os.Rename(old, sp); err != nil {
+			keep = false
+		} else {
+			old = sp
 		}
 	}
+	if keep {
+		os.Rename(spareIndexPath(b.dir)+".new", spareIndexPath(b.dir))
+	} else {
+		os.Remove(spareIndexPath(b.dir) + ".new")
+		if err := os.RemoveAll(old); err != nil {
+			b.warn(&LeftoverError{Dir: b.dir, Left: old, Err: err})
+		}
+	}
+	if indexed {
+		os.Rename(outIndexPath(b.dir)+".new", outIndexPath(b.dir))
+	}
+	syncDir(filepath.Dir(b.dir))
+}
+
+// spare returns the index of the spare beside dir, having removed it from
+// disk so that the spare, about to be patched, is never taken for what the
+// index says while half of it is. A spare without a valid index is one a
+// build was patching when it was stopped: it is removed.
+func (b *build) spare() *index {
+	sp, ip := SparePath(b.dir), spareIndexPath(b.dir)
+	if _, err := os.Lstat(sp); err != nil {
+		os.Remove(ip)
+		return nil
+	}
+	var x *index
+	if root, ok := rootOf(sp); ok {
+		x = readIndex(ip, root)
+	}
+	if x != nil {
+		if err := os.Remove(ip); err != nil {
+			b.warn(fmt.Errorf("cannot use the spare tree %s: %w", sp, err))
+			return nil
+		}
+		syncDir(filepath.Dir(b.dir))
+		return x
+	}
+	os.Remove(ip)
+	if err := os.RemoveAll(sp); err != nil {
+		b.warn(fmt.Errorf("cannot remove %s, a spare tree left beside %s by an interrupted build: %w", sp, b.dir, err))
+		return nil
+	}
+	b.note("removed %s, a spare tree left beside %s by an interrupted build", filepath.Base(sp), b.dir)
 	return nil
+}
+
+// dropSpare removes the spare and the indexes beside dir, for a Write that
+// keeps none.
+func (b *build) dropSpare() {
+	sp := SparePath(b.dir)
+	for _, p := range []string{spareIndexPath(b.dir), outIndexPath(b.dir)} {
+		os.Remove(p)
+	}
+	if err := os.RemoveAll(sp); err != nil {
+		b.warn(fmt.Errorf("cannot remove the spare tree %s: %w", sp, err))
+	}
+}
+
+// syncDir makes the renames and removals in dir durable, where the system
+// can; a failure costs at most the spare after a crash.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
 }
 
 // LeftoverError is a previous build that stayed behind a successful swap.
@@ -156,24 +331,46 @@ func (e *LeftoverError) Error() string {
 
 func (e *LeftoverError) Unwrap() error { return e.Err }
 
-func writeAll(ctx context.Context, t *tree, dir string, as []artifact.Artifact, m *progress.Meter) error {
-	defer t.close()
-	target := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+// check returns the directories the artifacts are in, after checking that
+// they can all be written: clean paths, none twice, none both a file and a
+// directory.
+func check(dir string, as []artifact.Artifact) ([]string, error) {
 	seen := make(map[string]bool, len(as))
-	dirs := map[string]bool{} // made already: one MkdirAll a directory, not a file
+	var dirs []string
+	parents := map[string]bool{}
 	for _, a := range as {
 		if err := artifact.CheckPath(a.Path); err != nil {
-			return err
+			return nil, err
 		}
 		if seen[a.Path] {
-			return fmt.Errorf("two artifacts are both %s", a.Path)
+			return nil, fmt.Errorf("two artifacts are both %s", a.Path)
 		}
 		seen[a.Path] = true
-		if d := path.Dir(a.Path); !dirs[d] {
-			if err := t.mkdir(d); err != nil {
-				return fmt.Errorf("cannot write %s: %w", target(a.Path), err)
+		if d := path.Dir(a.Path); !parents[d] {
+			dirs = append(dirs, d)
+			for ; !parents[d]; d = path.Dir(d) {
+				parents[d] = true
 			}
-			dirs[d] = true
+		}
+	}
+	for _, d := range dirs {
+		for ; d != "."; d = path.Dir(d) {
+			if seen[d] {
+				return nil, fmt.Errorf("cannot write %s: %s is both a file and a directory", filepath.Join(dir, filepath.FromSlash(d)), d)
+			}
+		}
+	}
+	return dirs, nil
+}
+
+// writeAll puts the artifacts, which check has passed, into t: dirs first,
+// then the files.
+func writeAll(ctx context.Context, t *tree, dir string, dirs []string, as []artifact.Artifact, m *progress.Meter) error {
+	defer t.close()
+	target := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	for _, d := range dirs {
+		if err := t.mkdir(d); err != nil {
+			return fmt.Errorf("cannot write %s: %w", target(d), err)
 		}
 	}
 	// The files are written by one worker per CPU, each over its own run of

@@ -56,8 +56,11 @@ func site(body string) []artifact.Artifact {
 	}
 }
 
-// leftovers lists what is beside out in parent: neither a temporary tree
-// nor the lock should stay.
+// besideOut are what a Write keeps beside out: the spare and the indexes.
+var besideOut = map[string]bool{"out": true, ".out.index": true, ".out.spare": true, ".out.spare.index": true}
+
+// leftovers lists what is beside out in parent, but for the spare and the
+// indexes: neither a temporary tree nor the lock should stay.
 func leftovers(t *testing.T, parent string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(parent)
@@ -66,7 +69,7 @@ func leftovers(t *testing.T, parent string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.Name() != "out" {
+		if !besideOut[e.Name()] {
 			names = append(names, e.Name())
 		}
 	}

@@ -4,6 +4,7 @@ package publish_test
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,16 +24,20 @@ func inode(t *testing.T, p string) fs.FileInfo {
 	return fi
 }
 
-// A rebuild keeps the inode of every file whose bytes did not change, gives
-// a changed file a new one, and leaves nothing shared with the old tree.
+// A rebuild that keeps no spare keeps the inode of every file whose bytes
+// did not change, gives a changed file a new one, and leaves nothing shared
+// with the old tree.
 func TestWriteReusesUnchangedFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	if err := publish.Write(out, site("v1")); err != nil {
 		t.Fatal(err)
 	}
+	write := func(as []artifact.Artifact) error {
+		return publish.Options{NoSpare: true}.Write(context.Background(), out, as)
+	}
 	jwks := inode(t, filepath.Join(out, "jwks.json"))
 	conf := inode(t, filepath.Join(out, ".well-known/openid-configuration"))
-	if err := publish.Write(out, site("v2")); err != nil {
+	if err := write(site("v2")); err != nil {
 		t.Fatal(err)
 	}
 	if !os.SameFile(jwks, inode(t, filepath.Join(out, "jwks.json"))) {
@@ -46,6 +51,9 @@ func TestWriteReusesUnchangedFiles(t *testing.T) {
 	}
 	if n := inode(t, filepath.Join(out, "jwks.json")).Sys().(*syscall.Stat_t).Nlink; n != 1 {
 		t.Errorf("jwks.json has %d links after the old tree went", n)
+	}
+	if _, err := os.Lstat(publish.SparePath(out)); err == nil {
+		t.Error("a spare was kept")
 	}
 }
 

@@ -28,9 +28,8 @@ type Render func(sink artifact.Sink) ([]artifact.Artifact, error)
 // or one in the list marked stored that it never put, fails the write.
 func (o Options) Build(ctx context.Context, dir string, render Render) error {
 	dir = filepath.Clean(dir)
-	return o.replace(ctx, dir, func(tmp, prev string) error {
-		s := &stage{t: newTree(tmp, prev), dir: dir, ctx: ctx, meter: o.Progress, made: map[string]bool{}}
-		defer s.t.close()
+	return o.replace(ctx, dir, func(t *tree) error {
+		s := &stage{t: t, dir: dir, ctx: ctx, meter: o.Progress}
 		as, err := render(s)
 		if err != nil {
 			return err
@@ -58,12 +57,6 @@ type stage struct {
 	ctx   context.Context
 	meter *progress.Meter
 
-	// mu guards made and the tree's directory table: put reads it under
-	// the read lock, so files go in concurrently and only a new directory
-	// waits for them.
-	mu   sync.RWMutex
-	made map[string]bool
-
 	// puts counts the files put, and sum adds up a hash of each path, so
 	// that finish can tell the list and the tree apart without a set of
 	// 300,000 paths.
@@ -88,22 +81,6 @@ func (s *stage) Put(p string, body []byte) error {
 	s.sum += maphash.String(pathSeed, p)
 	s.putMu.Unlock()
 	d := path.Dir(p)
-	s.mu.RLock()
-	ok := s.made[d]
-	s.mu.RUnlock()
-	if !ok {
-		s.mu.Lock()
-		if !s.made[d] {
-			if err := s.t.mkdir(d); err != nil {
-				s.mu.Unlock()
-				return &WriteError{target, err}
-			}
-			s.made[d] = true
-		}
-		s.mu.Unlock()
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	if err := s.t.put(d, path.Base(p), body); err != nil {
 		return &WriteError{target, err}
 	}

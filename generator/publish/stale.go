@@ -39,7 +39,16 @@ func (o Options) removeStale(ctx context.Context, dir string) error {
 		o.warn(fmt.Errorf("cannot look for temporary trees left beside %s: %w", dir, err))
 		return nil
 	}
+	// What a Write killed between its swap and its renames left: index
+	// files not yet in place, a spare not yet under its name (rename swaps).
+	os.Remove(outIndexPath(dir) + ".new")
+	os.Remove(spareIndexPath(dir) + ".new")
 	var removed []string
+	if _, err := os.Lstat(SparePath(dir) + ".old"); err == nil {
+		if err := os.RemoveAll(SparePath(dir) + ".old"); err == nil {
+			removed = append(removed, filepath.Base(SparePath(dir)+".old"))
+		}
+	}
 	for _, e := range entries {
 		if !e.IsDir() || !isTemp(e.Name(), prefix) {
 			continue
