@@ -175,7 +175,7 @@ func reportBundles(b *testing.B, as []artifact.Artifact) {
 }
 
 // p256Signer loads a fresh ECDSA P-256 publishing key.
-func p256Signer(b *testing.B) *sign.Signer {
+func p256Signer(b testing.TB) *sign.Signer {
 	key := tk.Write(b, b.TempDir(), "publisher.key", tk.PKCS8(b, tk.EC(b, elliptic.P256())))
 	signer, err := sign.LoadSigner(key, func(string) string { return "" })
 	if err != nil {
