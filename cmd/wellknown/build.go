@@ -67,6 +67,8 @@ Flags:
                       azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
                       Ed25519 or RSA; Ed25519 in PEM only)
       --no-wait       fail at once if another build is writing DIR
+      --no-cache      write a new tree, keeping no spare tree beside DIR
+                      (.DIR.spare) and trusting nothing an earlier build left
 ` + outputHelp + progressHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
@@ -75,6 +77,7 @@ Flags:
 		fs.String("sign-key", "", "")
 		outputFlags(fs)
 		noWaitFlag(fs)
+		fs.Bool("no-cache", false, "")
 		progressFlags(fs)
 	},
 	run: runBuild,
