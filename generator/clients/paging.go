@@ -9,8 +9,11 @@ import (
 	"html/template"
 	"net/http"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
@@ -148,18 +151,22 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 	// microseconds.
 	rowSize := make([]int, len(r.Clients))
 	jsonSize := make([]int, len(r.Clients))
-	for i := range r.Clients {
+	err := parallel(len(r.Clients), func(i int) error {
 		h, err := row(t, &r.Clients[i], later, true)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rowSize[i] = len(h)
 		// As the entry is indented inside a page, with its separator.
 		b, err := json.MarshalIndent(entries[i], "    ", "  ")
 		if err != nil {
-			return nil, fmt.Errorf("clients: index: %w", err)
+			return fmt.Errorf("clients: index: %w", err)
 		}
 		jsonSize[i] = len(b) + len(",\n    ")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Pages end at p.Clients clients, or before the client that would take
 	// the JSON or the HTML page past p.Bytes.
@@ -209,11 +216,19 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		idx.Search = append(idx.Search, url(sp))
 	}
 	out := search
-	start = 0
-	for k, end := range ends {
-		n := k + 1
-		idx.Pages = append(idx.Pages, PageRef{URL: url(pageJSON(n)), Count: end - start,
-			FirstSlug: r.Clients[start].Slug, LastSlug: r.Clients[end-1].Slug})
+	starts := make([]int, len(ends))
+	for k := range ends {
+		if k > 0 {
+			starts[k] = ends[k-1]
+		}
+		idx.Pages = append(idx.Pages, PageRef{URL: url(pageJSON(k + 1)), Count: ends[k] - starts[k],
+			FirstSlug: r.Clients[starts[k]].Slug, LastSlug: r.Clients[ends[k]-1].Slug})
+	}
+	// Pages are made on every core, each one's two files stored as soon
+	// as it is rendered.
+	made := make([][2]artifact.Artifact, pages)
+	err = parallel(pages, func(k int) error {
+		n, start, end := k+1, starts[k], ends[k]
 		doc := IndexPage{Page: n, Pages: pages, Total: len(r.Clients), Index: url(IndexPath(r.Path)), Clients: entries[start:end]}
 		if n > 1 {
 			doc.Prev = url(pageJSON(n - 1))
@@ -223,12 +238,8 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		}
 		body, err := jsonout.Marshal(doc)
 		if err != nil {
-			return nil, fmt.Errorf("clients: index: %w", err)
+			return fmt.Errorf("clients: index: %w", err)
 		}
-		if out, err = r.keep(out, artifact.Artifact{Path: pageJSON(n), Body: body}); err != nil {
-			return nil, err
-		}
-
 		at := pageHTML(n)
 		pd := &pagedData{Page: n, Pages: pages, First: start + 1, Last: end, ScriptHash: hash, Script: template.JS(script),
 			FirstHref: relative(at, pageHTML(1)), PagesHref: relative(at, PagesDir(r.Path)) + "/",
@@ -243,18 +254,29 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		for i := start; i < end; i++ {
 			h, err := row(t, &r.Clients[i], at, true)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			d.Rows = append(d.Rows, h)
 		}
 		page, err := render(t, d)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if out, err = r.keep(out, artifact.Artifact{Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}}); err != nil {
-			return nil, err
+		made[k] = [2]artifact.Artifact{{Path: pageJSON(n), Body: body}, {Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}}}
+		for i := range made[k] {
+			if r.store != nil {
+				if err := r.store(&made[k][i]); err != nil {
+					return err
+				}
+			}
 		}
-		start = end
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range made {
+		out = append(out, m[0], m[1])
 	}
 	body, err := jsonout.Marshal(idx)
 	if err != nil {
@@ -353,4 +375,29 @@ func (r *Registry) keep(out []artifact.Artifact, a artifact.Artifact) ([]artifac
 		}
 	}
 	return append(out, a), nil
+}
+
+// parallel calls f(0) … f(n-1) on one goroutine per core and returns the
+// error of the lowest index that failed; after a failure the others stop.
+func parallel(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n && !failed.Load(); i = int(next.Add(1)) - 1 {
+				if errs[i] = f(i); errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
