@@ -273,9 +273,10 @@ func RenderWorkflow(tmpl string, in Install) ([]byte, error) {
 // private key by its content, so private keys go where these patterns
 // reach: private/, or a *.key file (the publisher key's usual name).
 const gitignore = `# Made by wellknown init.
-# The build's output and its temporary trees: the workflows build them.
+# The build's output, and what it keeps beside it (its lock, temporary
+# trees, the spare tree and their indexes): the workflows build them.
 /out/
-/.out.new-*
+/.out.*
 # Upload scripts and server snippets written by wellknown hosting.
 /hosting/
 # Private keys never enter the repository. The build needs only the public
