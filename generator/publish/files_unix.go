@@ -125,7 +125,10 @@ func (t *tree) openDir(parent int, dir string) (int, error) {
 			if t.spare != nil {
 				var st unix.Stat_t
 				if err := unix.Fstat(fd, &st); err == nil && st.Mode&0o7777 != 0o755 {
-					err = unix.Fchmod(fd, 0o755)
+					if err := unix.Fchmod(fd, 0o755); err != nil {
+						unix.Close(fd)
+						return -1, fmt.Errorf("chmod: %w", err)
+					}
 				}
 			}
 			return fd, nil
