@@ -71,7 +71,8 @@ type Result struct {
 func Build(o Options) (*Result, error) { return BuildContext(context.Background(), o) }
 
 // BuildContext is Build, stopping between phases with ctx's cause once ctx
-// is done: a build is all in memory until publish, so stopping is free.
+// is done. What it has put into o.Sink by then is its owner's to throw
+// away (publish.Build does), so stopping leaves nothing behind.
 func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	var diags diag.List
 	// Every return, an error's too, blanks the line before the caller
