@@ -109,13 +109,14 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// single-issuer site), whose metadata sets the policy they are checked
 	// against.
 	primary := site.Issuers[0]
+	layout := signingLayout(site.Signing)
 	var stream *sign.Stream
 	copts := clients.Options{Meter: o.Progress}
 	if o.Sink != nil {
 		var sink artifact.Sink = o.Sink
 		if o.Signer != nil {
 			var err error
-			if stream, err = o.Signer.Stream(o.Sink, signingLayout(site.Signing)); err != nil {
+			if stream, err = o.Signer.Stream(o.Sink, layout); err != nil {
 				return &Result{}, fmt.Errorf("sign: %w", err)
 			}
 			sink = stream
@@ -191,7 +192,6 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	layout := signingLayout(site.Signing)
 	if as, err = finish(ctx, as, site.Cache, o.Signer, stream, fresh, layout, o.Progress); err != nil {
 		return &Result{}, err
 	}

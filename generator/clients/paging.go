@@ -9,13 +9,11 @@ import (
 	"html/template"
 	"net/http"
 	"path"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/templates"
 )
@@ -151,7 +149,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 	// microseconds.
 	rowSize := make([]int, len(r.Clients))
 	jsonSize := make([]int, len(r.Clients))
-	err := parallel(len(r.Clients), func(i int) error {
+	err := parallel.Try(0, len(r.Clients), func(i int) error {
 		h, err := row(t, &r.Clients[i], later, true)
 		if err != nil {
 			return err
@@ -227,7 +225,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 	// Pages are made on every core, each one's two files stored as soon
 	// as it is rendered.
 	made := make([][2]artifact.Artifact, pages)
-	err = parallel(pages, func(k int) error {
+	err = parallel.Try(0, pages, func(k int) error {
 		n, start, end := k+1, starts[k], ends[k]
 		doc := IndexPage{Page: n, Pages: pages, Total: len(r.Clients), Index: url(IndexPath(r.Path)), Clients: entries[start:end]}
 		if n > 1 {
@@ -375,29 +373,4 @@ func (r *Registry) keep(out []artifact.Artifact, a artifact.Artifact) ([]artifac
 		}
 	}
 	return append(out, a), nil
-}
-
-// parallel calls f(0) … f(n-1) on one goroutine per core and returns the
-// error of the lowest index that failed; after a failure the others stop.
-func parallel(n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n && !failed.Load(); i = int(next.Add(1)) - 1 {
-				if errs[i] = f(i); errs[i] != nil {
-					failed.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -14,16 +14,15 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/progress"
@@ -228,55 +227,42 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	// second slice of 100,000 of them would double the registry's memory.
 	made := make([]Client, len(srcs))
 	var storeErr atomic.Pointer[error]
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(max(runtime.GOMAXPROCS(0), o.Workers), max(len(srcs), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				o.Meter.Add(1)
-				res := &results[i]
-				src := srcs[i]
-				file := path.Join(display, src.Name)
-				slug := strings.TrimSuffix(src.Name, Ext)
-				if err := CheckSlug(slug); err != nil {
-					res.diags.Errorf(diag.Pos{Path: file}, "%v", err)
-					continue
-				}
-				data := src.Data
-				if data == nil && src.path != "" {
-					var err error
-					if data, err = yamlwalk.ReadFile(src.path, MaxSize); err != nil {
-						res.diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
-						continue
-					}
-				}
-				f, d := Parse(file, data)
-				res.diags.Merge(d)
-				if f == nil {
-					continue
-				}
-				c := &made[i]
-				*c, res.ok = compile(site, f, slug, pol, &res.diags), true
-				res.id = idSource{file: file, pos: f.Where("client_id"), written: f.Has("client_id")}
-				// The file's values and positions are done with: a
-				// registry of 100,000 would hold them all until the last
-				// one is read.
-				c.File = nil
-				if o.Store != nil && !res.diags.HasErrors() && c.Doc.Body != nil {
-					if err := o.Store(&c.Doc); err != nil {
-						storeErr.CompareAndSwap(nil, &err)
-					}
-				}
+	parallel.Each(o.Workers, len(srcs), func(i int) {
+		o.Meter.Add(1)
+		res := &results[i]
+		src := srcs[i]
+		file := path.Join(display, src.Name)
+		slug := strings.TrimSuffix(src.Name, Ext)
+		if err := CheckSlug(slug); err != nil {
+			res.diags.Errorf(diag.Pos{Path: file}, "%v", err)
+			return
+		}
+		data := src.Data
+		if data == nil && src.path != "" {
+			var err error
+			if data, err = yamlwalk.ReadFile(src.path, MaxSize); err != nil {
+				res.diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
+				return
 			}
-		}()
-	}
-	for i := range srcs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+		}
+		f, d := Parse(file, data)
+		res.diags.Merge(d)
+		if f == nil {
+			return
+		}
+		c := &made[i]
+		*c, res.ok = compile(site, f, slug, pol, &res.diags), true
+		res.id = idSource{file: file, pos: f.Where("client_id"), written: f.Has("client_id")}
+		// The file's values and positions are done with: a
+		// registry of 100,000 would hold them all until the last
+		// one is read.
+		c.File = nil
+		if o.Store != nil && !res.diags.HasErrors() && c.Doc.Body != nil {
+			if err := o.Store(&c.Doc); err != nil {
+				storeErr.CompareAndSwap(nil, &err)
+			}
+		}
+	})
 	if err := storeErr.Load(); err != nil {
 		return nil, &diags, *err
 	}

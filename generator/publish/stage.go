@@ -6,11 +6,10 @@ import (
 	"hash/maphash"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
 	"github.com/wellknown-dev/wellknown/generator/progress"
 )
 
@@ -108,25 +107,12 @@ func (s *stage) finish(as []artifact.Artifact) error {
 	// What render kept is written as Write writes: a worker per CPU.
 	s.meter.Start("write", len(rest), "files")
 	defer s.meter.End()
-	errs := make([]error, len(rest))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(rest)) {
-		wg.Go(func() {
-			for k := int(next.Add(1)) - 1; k < len(rest); k = int(next.Add(1)) - 1 {
-				a := as[rest[k]]
-				if errs[k] = s.Put(a.Path, a.Body); errs[k] != nil {
-					return
-				}
-				s.meter.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+	return parallel.Try(0, len(rest), func(k int) error {
+		a := as[rest[k]]
+		if err := s.Put(a.Path, a.Body); err != nil {
 			return err
 		}
-	}
-	return nil
+		s.meter.Add(1)
+		return nil
+	})
 }

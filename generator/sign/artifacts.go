@@ -6,12 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
 	"github.com/wellknown-dev/wellknown/generator/progress"
 )
@@ -67,7 +65,7 @@ func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshne
 		if l != PerFile {
 			continue // the manifest needs only digests
 		}
-		if _, ok := st.signed(a.Path); ok {
+		if st.has(a.Path) {
 			continue
 		}
 		if a.Stored {
@@ -84,12 +82,12 @@ func artifacts(as []artifact.Artifact, s *Signer, st *Stream, f manifest.Freshne
 	if err != nil {
 		return nil, err
 	}
-	out := make([]artifact.Artifact, 0, 4)
-	entries := make([]manifest.Entry, 0, len(as)+1)
+	per := 1 // files each artifact has in the manifest: itself, and its signatures
 	if l == PerFile {
-		out = make([]artifact.Artifact, 0, 2*len(as)+4)
-		entries = make([]manifest.Entry, 0, 3*len(as)+1)
+		per = 3
 	}
+	out := make([]artifact.Artifact, 0, (per-1)*len(as)+4)
+	entries := make([]manifest.Entry, 0, per*len(as)+1)
 	for _, a := range as {
 		entries = append(entries, manifest.Entry{Path: a.Path, Digest: a.SHA256()})
 		if l != PerFile {
@@ -154,25 +152,14 @@ type signed struct{ sig, bundle []byte }
 // not depend on scheduling.
 func signAll(as []artifact.Artifact, s *Signer, hint string, m *progress.Meter) ([]signed, error) {
 	sigs := make([]signed, len(as))
-	errs := make([]error, len(as))
-	// One failure stops the rest: a token or KMS that has gone away would
-	// otherwise be asked, and time out, once per file.
-	var failed atomic.Bool
-	forEachOn(s.InFlight(), len(as), func(i int) {
-		if failed.Load() {
-			return
-		}
+	err := parallel.Try(s.InFlight(), len(as), func(i int) error {
 		var err error
-		if sigs[i], err = s.file(as[i].Path, as[i].Body, hint); err != nil {
-			failed.Store(true)
-			errs[i] = err
-		}
+		sigs[i], err = s.file(as[i].Path, as[i].Body, hint)
 		m.Add(1)
+		return err
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	return sigs, nil
 }
@@ -188,24 +175,4 @@ func (s *Signer) file(path string, msg []byte, hint string) (signed, error) {
 		return signed{}, fmt.Errorf("signing %s: %w", path, err)
 	}
 	return signed{encodeSig(raw), b}, nil
-}
-
-// forEach calls f(0) … f(n-1) on GOMAXPROCS goroutines. Workers take the
-// next index from a counter: handing each one over an unbuffered channel
-// costs a goroutine switch per signature, which kept a 10,000-file build on
-// about one core's worth of the two it had.
-func forEach(n int, f func(i int)) { forEachOn(runtime.GOMAXPROCS(0), n, f) }
-
-// forEachOn is forEach on the given number of goroutines.
-func forEachOn(workers, n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

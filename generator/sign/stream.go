@@ -68,6 +68,17 @@ func (st *Stream) Put(path string, body []byte) error {
 	return nil
 }
 
+// has reports whether Put stored path and its signatures.
+func (st *Stream) has(path string) bool {
+	if st == nil {
+		return false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	_, ok := st.made[path]
+	return ok
+}
+
 // signed returns what Put stored for path.
 func (st *Stream) signed(path string) ([2]artifact.Artifact, bool) {
 	if st == nil {

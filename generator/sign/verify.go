@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
 	"github.com/wellknown-dev/wellknown/generator/manifest"
 )
 
@@ -306,7 +307,7 @@ func (r *Report) checkFileSigs(m *manifest.Manifest, files map[string][]byte, ch
 	if l == ManifestOnly {
 		return
 	}
-	forEach(len(m.Entries), func(i int) {
+	parallel.Each(0, len(m.Entries), func(i int) {
 		p := m.Entries[i].Path
 		if reserved(p) {
 			return
