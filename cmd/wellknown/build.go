@@ -123,9 +123,16 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	verb := "publish"
 	wo := writeOptions(e, fs)
 	wo.Progress = meter
+	// The client cache sits beside out with the spare tree whose files it
+	// names; --no-cache uses neither, and removes both.
+	var cache string
+	if !wo.NoSpare {
+		cache = publish.CachePath(out)
+	}
 	err = wo.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		var err error
-		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink, Progress: meter})
+		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink, Progress: meter,
+			Cache: cache, Tool: toolID()})
 		var problems *diag.Errors
 		if err != nil && (ctx.Err() != nil || !errors.As(err, &problems)) {
 			verb = "build"

@@ -125,8 +125,8 @@ func (s *faultSite) run(t *testing.T, args ...string) (code int, stdout, stderr 
 	return cmd.ProcessState.ExitCode(), o.String(), e.String()
 }
 
-// assertClean fails if anything but out, its spare and their indexes is
-// left beside it: a temporary tree, the lock.
+// assertClean fails if anything but out, its spare, their indexes and the
+// client cache is left beside it: a temporary tree, the lock.
 func (s *faultSite) assertClean(t *testing.T) {
 	t.Helper()
 	entries, err := os.ReadDir(s.dir)
@@ -135,7 +135,7 @@ func (s *faultSite) assertClean(t *testing.T) {
 	}
 	for _, e := range entries {
 		switch e.Name() {
-		case ".out.spare", ".out.spare.index", ".out.index":
+		case ".out.spare", ".out.spare.index", ".out.index", ".out.cache":
 		default:
 			if strings.HasPrefix(e.Name(), ".out.") {
 				t.Errorf("left beside out: %s", e.Name())

@@ -58,6 +58,19 @@ type Sink interface {
 	Put(path string, body []byte) error
 }
 
+// A Keeper is a Sink that can put a file as the tree's previous build
+// holds it, knowing only its size and digest: a build that remembers what
+// an unchanged input made (the client cache) then neither makes the file
+// again nor reads it.
+type Keeper interface {
+	Sink
+	// Keep puts each of files, Stored, as the previous build holds it. It
+	// reports false, having put none of them, unless the previous build
+	// holds every one with that size and digest, as its own index says,
+	// unchanged since.
+	Keep(files []Artifact) (bool, error)
+}
+
 // Store puts a's body into s and keeps only its size and digest.
 func Store(s Sink, a *Artifact) error {
 	if a.Stored {

@@ -7,6 +7,7 @@
 package clients
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,6 +23,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
 	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
@@ -78,6 +80,11 @@ type Options struct {
 	// Meter, when set, counts each client file checked (see package
 	// progress).
 	Meter *progress.Meter
+	// Cache, when set, is what the last build remembers of each client:
+	// a file it holds with the same bytes is taken from it, its files
+	// kept from the previous tree, rather than checked, rendered and
+	// stored again (see Cache). It needs Store.
+	Cache *Cache
 }
 
 // Registry is every client of a site.
@@ -92,6 +99,13 @@ type Registry struct {
 	// links its pages by absolute URL, as it links documents.
 	BaseURL string
 	store   func(*artifact.Artifact) error // Options.Store
+
+	cache      *Cache
+	cacheKey   [sha256.Size]byte
+	cacheFresh bool   // the cache is what SaveCache would write
+	memos      []memo // by client, for SaveCache
+	// Cached is how many clients were taken from the cache.
+	Cached int
 }
 
 // Source is the content of one file of the client directory.
@@ -214,6 +228,14 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	srcs = slices.Clone(srcs)
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	pol := policyOf(site)
+	var hits []*cached
+	var memos []memo
+	held := 0
+	if o.Cache != nil && o.Store != nil {
+		r.cache, r.cacheKey = o.Cache, o.Cache.key(site, display)
+		hits, held = o.Cache.read(r.cacheKey, display, srcs, &diags)
+		memos = make([]memo, len(srcs))
+	}
 	// Files are checked and rendered in parallel (a registry may hold
 	// thousands); what relates files to each other is checked after, in
 	// file order, so the diagnostics do not depend on scheduling.
@@ -227,6 +249,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	// second slice of 100,000 of them would double the registry's memory.
 	made := make([]Client, len(srcs))
 	var storeErr atomic.Pointer[error]
+	var nCached atomic.Int64
 	parallel.Each(o.Workers, len(srcs), func(i int) {
 		o.Meter.Add(1)
 		res := &results[i]
@@ -245,6 +268,28 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 				return
 			}
 		}
+		var m *memo
+		if memos != nil {
+			m = &memos[i]
+			m.sum = sha256.Sum256(data)
+			if e := hits[i]; e != nil && e.sum == m.sum {
+				hits[i] = nil
+				ok, err := r.cache.use(e, slug, docPath(site, slug))
+				if err != nil {
+					storeErr.CompareAndSwap(nil, &err)
+					return
+				}
+				if ok {
+					made[i], res.ok, res.id = e.c, true, e.id
+					for _, d := range e.diags {
+						res.diags.Add(d)
+					}
+					m.id, m.diags = e.id, e.diags
+					nCached.Add(1)
+					return
+				}
+			}
+		}
 		f, d := Parse(file, data)
 		res.diags.Merge(d)
 		if f == nil {
@@ -253,6 +298,9 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		c := &made[i]
 		*c, res.ok = compile(site, f, slug, pol, &res.diags), true
 		res.id = idSource{file: file, pos: f.Where("client_id"), written: f.Has("client_id")}
+		if m != nil {
+			m.id, m.diags = res.id, res.diags.Warnings()
+		}
 		// The file's values and positions are done with: a
 		// registry of 100,000 would hold them all until the last
 		// one is read.
@@ -266,6 +314,8 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	if err := storeErr.Load(); err != nil {
 		return nil, &diags, *err
 	}
+	r.Cached = int(nCached.Load())
+	r.cacheFresh = r.Cached == len(srcs) && held == len(srcs)
 
 	folded := map[string]string{}
 	ids := map[string]idSource{}
@@ -295,6 +345,9 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 			ids[c.ClientID] = id
 		}
 		r.Clients = append(r.Clients, *c) // never ahead of made[i]
+		if memos != nil {
+			r.memos = append(r.memos, memos[i])
+		}
 	}
 	if r.MetadataDocuments() {
 		if v, ok := site.Lookup("client_id_metadata_document_supported"); ok && v.Value == false {
@@ -311,7 +364,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 // compile applies the identity mode and the site's policy to one file and
 // renders its document.
 func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.List) Client {
-	c := Client{File: f, Slug: slug, Mode: site.Clients.Mode, Path: path.Join(site.Clients.Path, slug+".json")}
+	c := Client{File: f, Slug: slug, Mode: site.Clients.Mode, Path: docPath(site, slug)}
 	c.Shown = Summary{Source: f.Path, DisplayName: f.name(slug), ClientURI: f.untagged("client_uri"),
 		AuthMethod: f.AuthMethod, GrantTypes: f.GrantTypes, RedirectURIs: f.RedirectURIs}
 	if f.Mode != "" {
@@ -356,6 +409,11 @@ func compile(site *config.Site, f *File, slug string, pol policy, diags *diag.Li
 	return c
 }
 
+// docPath is where the document of the client at slug is published.
+func docPath(site *config.Site, slug string) string {
+	return path.Join(site.Clients.Path, slug+".json")
+}
+
 // siteURL returns the URL of the file at p below the site root; p "" gives
 // the root, without a trailing slash.
 func siteURL(site *config.Site, p string) string {
@@ -398,6 +456,28 @@ func policyOf(site *config.Site) policy {
 		p.responses = append(p.responses, sortedValues(rt))
 	}
 	return p
+}
+
+// key appends to b what of site decides a client's document and checks,
+// besides its file: the policy, the identity mode, where documents go and
+// the site's URL. Whatever compile and check read of the site must be in
+// it, or the cache would keep a client that the site now refuses. The
+// positions of the settings are not: they are named in errors only, and a
+// file with errors is never cached.
+func (p policy) key(site *config.Site, b binfmt.Buf) []byte {
+	b = b.Strings(p.grants).Strings(p.methods).Strings(p.scopes).Strings(p.responses)
+	flag := func(v bool) byte {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	b = b.Byte(flag(p.scoped)).Byte(flag(p.typed))
+	base := ""
+	if site.BaseURL != nil {
+		base = siteURL(site, "")
+	}
+	return b.String(string(site.Clients.Mode)).String(site.Clients.Path).String(base)
 }
 
 // sortedValues orders the values of a response type: "id_token code" and

@@ -30,6 +30,13 @@ func (t *tree) put(dir, name string, body []byte) error {
 
 func (t *tree) prune() error { return nil }
 
+// source is never found: nothing of a previous build is kept here.
+type source struct{}
+
+func (t *tree) find(string, int, [32]byte) (source, bool, error) { return source{}, false, nil }
+
+func (t *tree) keep(source, int, [32]byte) error { return nil }
+
 func (t *tree) expect(int) {}
 
 func (t *tree) indexes(root, prevRoot [2]uint64) (cur, prev *index) {

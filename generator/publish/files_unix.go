@@ -193,7 +193,7 @@ func (t *tree) put(dir, name string, body []byte) error {
 		return t.patch(d, old, p, name, body, sum)
 	}
 	if old >= 0 {
-		if id, ok := t.link(old, d, p, name, name, body, sum); ok {
+		if id, ok := t.link(old, d, p, name, name, body, len(body), sum); ok {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -256,7 +256,7 @@ func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]b
 	}
 	tmp := tempName()
 	if old >= 0 {
-		if id, ok := t.link(old, d, p, name, tmp, body, sum); ok {
+		if id, ok := t.link(old, d, p, name, tmp, body, len(body), sum); ok {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -340,20 +340,21 @@ func writeFull(fd int, b []byte) error {
 }
 
 // link puts the previous build's name from the directory old into new as
-// as if it holds exactly body (p, its path, digest sum), and returns the
-// identity it then has. A file of the previous build's index is trusted
-// unread while its identity is the recorded one.
-func (t *tree) link(old, new int, p, name, as string, body []byte, sum [sha256.Size]byte) (identity, bool) {
+// as if it holds exactly body (p, its path, size bytes with digest sum),
+// and returns the identity it then has. A file of the previous build's
+// index is trusted unread while its identity is the recorded one; any
+// other is read and compared with body, unless body is nil (see keep).
+func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum [sha256.Size]byte) (identity, bool) {
 	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return identity{}, false
 	}
 	var st unix.Stat_t
 	same := unix.Fstat(fd, &st) == nil &&
-		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(len(body)) && st.Nlink == 1
+		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink == 1
 	if same {
 		e, ok := t.prevIx.lookup(p)
-		same = ok && e.id == identityOf(&st) && e.sum == sum || readsAs(fd, body)
+		same = ok && e.id == identityOf(&st) && e.sum == sum || body != nil && readsAs(fd, body)
 	}
 	unix.Close(fd)
 	if !same || unix.Linkat(old, name, new, as, 0) != nil {
@@ -375,6 +376,75 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, sum [sha256.S
 	t.prevFiles[p] = entry{id: id, sum: sum}
 	t.mu.Unlock()
 	return id, true
+}
+
+// source is where find found a file that keep is to put: the spare's own
+// file, kept in place, or the previous build's, to link.
+type source struct {
+	d, old  int // the directory in the tree, and in the previous build
+	p, name string
+	id      identity // of the spare's file, when inPlace
+	inPlace bool
+}
+
+// find reports where a file that the indexes say holds size bytes with
+// digest sum is, trusting them as patch and link do: the spare's file at
+// p, or the previous build's. It looks and touches nothing but the
+// directories it opens.
+func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, error) {
+	dir, name := path.Split(p)
+	dir = path.Clean(dir)
+	d, old, err := t.dir(dir)
+	if err != nil {
+		return source{}, false, err
+	}
+	src := source{d: d, old: old, p: p, name: name}
+	if t.spare != nil {
+		var st unix.Stat_t
+		err := unix.Fstatat(d, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		switch {
+		case err == unix.ENOENT:
+		case err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG:
+			return src, false, nil // patch knows what to do with it
+		case st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink <= 2:
+			id := identityOf(&st)
+			if e, ok := t.spare.files[p]; ok && e.id == id && e.sum == sum {
+				src.id, src.inPlace = id, true
+				return src, true, nil
+			}
+		}
+	}
+	if old < 0 {
+		return src, false, nil
+	}
+	e, ok := t.prevIx.lookup(p)
+	if !ok || e.sum != sum {
+		return src, false, nil
+	}
+	var st unix.Stat_t
+	if unix.Fstatat(old, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil ||
+		st.Mode != unix.S_IFREG|0o644 || st.Size != int64(size) || st.Nlink != 1 || identityOf(&st) != e.id {
+		return src, false, nil
+	}
+	return src, true, nil
+}
+
+// keep puts the file find found.
+func (t *tree) keep(src source, size int, sum [sha256.Size]byte) error {
+	if src.inPlace {
+		t.record(src.p, sum, src.id)
+		return nil
+	}
+	as := src.name
+	if t.spare != nil {
+		as = tempName()
+	}
+	id, ok := t.link(src.old, src.d, src.p, src.name, as, nil, size, sum)
+	if !ok {
+		return fmt.Errorf("the previous build's %s changed while this one read it", src.p)
+	}
+	t.record(src.p, sum, id)
+	return nil
 }
 
 func (x *index) lookup(p string) (entry, bool) {

@@ -1,13 +1,13 @@
 package publish
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
 )
 
 // identity is what stat says of a file: while all of it stays the same,
@@ -36,84 +36,42 @@ type index struct {
 // indexMagic starts every index file; the digit is the format's version.
 const indexMagic = "wellknown tree index 1\n"
 
-// encode writes the index in a small binary form, ended by the SHA-256 of
-// what precedes it so that a torn or edited index reads as none. Gob or
-// JSON would do, at ten times the cost for 100,000 files: this file is read
-// and written on every build. The files are in no order: sorting 100,000
-// paths would cost more than writing them.
+// encode writes the index (see package binfmt). The files are in no
+// order: sorting 100,000 paths would cost more than writing them.
 func (x *index) encode() []byte {
-	b := make([]byte, 0, 64+len(x.files)*112)
-	b = append(b, indexMagic...)
-	b = binary.AppendUvarint(b, x.root[0])
-	b = binary.AppendUvarint(b, x.root[1])
-	b = binary.AppendUvarint(b, uint64(len(x.files)))
+	b := binfmt.New(indexMagic, 16+len(x.files)*112)
+	b = b.Uvarint(x.root[0]).Uvarint(x.root[1]).Uvarint(uint64(len(x.files)))
 	for p, e := range x.files {
-		b = binary.AppendUvarint(b, uint64(len(p)))
-		b = append(b, p...)
-		b = append(b, e.sum[:]...)
-		b = binary.AppendUvarint(b, e.id.Dev)
-		b = binary.AppendUvarint(b, e.id.Ino)
-		b = binary.AppendVarint(b, e.id.Size)
-		b = binary.AppendVarint(b, e.id.Mtime)
-		b = binary.AppendVarint(b, e.id.Ctime)
+		b = b.String(p).Sum(e.sum)
+		b = b.Uvarint(e.id.Dev).Uvarint(e.id.Ino).Varint(e.id.Size).Varint(e.id.Mtime).Varint(e.id.Ctime)
 	}
-	sum := sha256.Sum256(b)
-	return append(b, sum[:]...)
+	return b.Seal()
 }
 
 var errIndex = errors.New("not a tree index")
 
 func decodeIndex(b []byte) (*index, error) {
-	if len(b) < len(indexMagic)+sha256.Size || !bytes.HasPrefix(b, []byte(indexMagic)) {
+	r, err := binfmt.Open(b, indexMagic)
+	if err != nil {
 		return nil, errIndex
-	}
-	body, sum := b[:len(b)-sha256.Size], b[len(b)-sha256.Size:]
-	if s := sha256.Sum256(body); !bytes.Equal(s[:], sum) {
-		return nil, errIndex
-	}
-	r := body[len(indexMagic):]
-	bad := false
-	uv := func() uint64 {
-		v, n := binary.Uvarint(r)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		r = r[n:]
-		return v
-	}
-	sv := func() int64 {
-		v, n := binary.Varint(r)
-		if n <= 0 {
-			bad = true
-			return 0
-		}
-		r = r[n:]
-		return v
 	}
 	x := &index{}
-	x.root[0], x.root[1] = uv(), uv()
-	n := uv()
-	if bad || n > uint64(len(r)) {
+	x.root[0], x.root[1] = r.Uvarint(), r.Uvarint()
+	n := r.Count(1 + sha256.Size + 5)
+	if r.Err() != nil {
 		return nil, errIndex
 	}
 	x.files = make(map[string]entry, n)
 	for range n {
-		l := uv()
-		if bad || l > uint64(len(r)) || uint64(len(r))-l < sha256.Size {
-			return nil, errIndex
-		}
-		p := string(r[:l])
-		var e entry
-		copy(e.sum[:], r[l:])
-		r = r[l+sha256.Size:]
-		e.id = identity{Dev: uv(), Ino: uv(), Size: sv(), Mtime: sv(), Ctime: sv()}
-		if bad {
+		p := r.String()
+		e := entry{sum: r.Sum()}
+		e.id = identity{Dev: r.Uvarint(), Ino: r.Uvarint(), Size: r.Varint(), Mtime: r.Varint(), Ctime: r.Varint()}
+		if r.Err() != nil {
 			return nil, errIndex
 		}
 		x.files[p] = e
 	}
-	if len(r) != 0 {
+	if r.End() != nil {
 		return nil, errIndex
 	}
 	return x, nil
@@ -125,6 +83,7 @@ func decodeIndex(b []byte) (*index, error) {
 //	.NAME.spare        the previous build, patched into the next one
 //	.NAME.spare.index  what the spare held when it was built
 //	.NAME.index        what dir holds, which becomes the spare's index
+//	.NAME.cache        what the build's inputs gave (see CachePath)
 //
 // and, while a Write writes them, the indexes with ".new" added.
 func besides(dir, suffix string) string {
@@ -136,6 +95,12 @@ func besides(dir, suffix string) string {
 // link, which the next Write patches into the new build instead of writing
 // a whole tree. It may be removed at any time outside a Write.
 func SparePath(dir string) string { return besides(filepath.Clean(dir), ".spare") }
+
+// CachePath is where a build of dir keeps what each of its client files
+// gave, for the next build to take from (see clients.Cache). It names
+// files of dir by their digests, and is worth nothing without the indexes
+// that vouch for them: a Write with NoSpare removes it with them.
+func CachePath(dir string) string { return besides(filepath.Clean(dir), ".cache") }
 
 func spareIndexPath(dir string) string { return besides(dir, ".spare.index") }
 func outIndexPath(dir string) string   { return besides(dir, ".index") }

@@ -43,7 +43,7 @@ type Options struct {
 	// NoSpare makes a Write keep no spare (see SparePath): it writes a new
 	// tree, linking only the files of the previous build it has read and
 	// found the same, removes the previous build once the new one is in
-	// place, and removes any spare and index beside dir.
+	// place, and removes any spare, index and cache beside dir.
 	NoSpare bool
 }
 
@@ -297,11 +297,11 @@ func (b *build) spare() *index {
 	return nil
 }
 
-// dropSpare removes the spare and the indexes beside dir, for a Write that
-// keeps none.
+// dropSpare removes the spare, the indexes and the cache beside dir, for a
+// Write that keeps none.
 func (b *build) dropSpare() {
 	sp := SparePath(b.dir)
-	for _, p := range []string{spareIndexPath(b.dir), outIndexPath(b.dir)} {
+	for _, p := range []string{spareIndexPath(b.dir), outIndexPath(b.dir), CachePath(b.dir)} {
 		os.Remove(p)
 	}
 	if err := os.RemoveAll(sp); err != nil {

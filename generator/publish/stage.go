@@ -75,15 +75,50 @@ func (s *stage) Put(p string, body []byte) error {
 		return context.Cause(s.ctx)
 	}
 	target := filepath.Join(s.dir, filepath.FromSlash(p))
-	s.putMu.Lock()
-	s.puts++
-	s.sum += maphash.String(pathSeed, p)
-	s.putMu.Unlock()
+	s.count(p)
 	d := path.Dir(p)
 	if err := s.t.put(d, path.Base(p), body); err != nil {
 		return &WriteError{target, err}
 	}
 	return nil
+}
+
+// Keep puts files as the previous build holds them (see artifact.Keeper):
+// the spare's own files stay, and the previous build's are linked.
+func (s *stage) Keep(files []artifact.Artifact) (bool, error) {
+	if done(s.ctx) {
+		return false, context.Cause(s.ctx)
+	}
+	// Every file is found before any is put, so that a client the
+	// previous build does not hold whole is made again, from nothing.
+	found := make([]source, len(files))
+	for i, a := range files {
+		if !a.Stored || artifact.CheckPath(a.Path) != nil {
+			return false, nil
+		}
+		src, ok, err := s.t.find(a.Path, a.Size, a.Digest)
+		if err != nil {
+			return false, &WriteError{filepath.Join(s.dir, filepath.FromSlash(a.Path)), err}
+		}
+		if !ok {
+			return false, nil
+		}
+		found[i] = src
+	}
+	for i, a := range files {
+		s.count(a.Path)
+		if err := s.t.keep(found[i], a.Size, a.Digest); err != nil {
+			return false, &WriteError{filepath.Join(s.dir, filepath.FromSlash(a.Path)), err}
+		}
+	}
+	return true, nil
+}
+
+func (s *stage) count(p string) {
+	s.putMu.Lock()
+	s.puts++
+	s.sum += maphash.String(pathSeed, p)
+	s.putMu.Unlock()
 }
 
 // finish writes the files render kept and checks that the tree holds

@@ -43,6 +43,7 @@ func (o Options) removeStale(ctx context.Context, dir string) error {
 	// files not yet in place, a spare not yet under its name (rename swaps).
 	os.Remove(outIndexPath(dir) + ".new")
 	os.Remove(spareIndexPath(dir) + ".new")
+	os.Remove(CachePath(dir) + ".new")
 	var removed []string
 	if _, err := os.Lstat(SparePath(dir) + ".old"); err == nil {
 		if err := os.RemoveAll(SparePath(dir) + ".old"); err == nil {

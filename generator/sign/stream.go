@@ -95,3 +95,47 @@ func (st *Stream) signed(path string) ([2]artifact.Artifact, bool) {
 		{Path: BundlePath(path), Stored: true, Size: m[1].size, Digest: m[1].digest},
 	}, true
 }
+
+// Files returns what Put stored for doc, a file it stored: doc, then its
+// signature and bundle when the layout has them.
+func (st *Stream) Files(doc artifact.Artifact) []artifact.Artifact {
+	pair, ok := st.signed(doc.Path)
+	if !ok {
+		return []artifact.Artifact{doc}
+	}
+	return []artifact.Artifact{doc, pair[0], pair[1]}
+}
+
+// Keep puts files, a file and what Files listed with it, as the previous
+// build holds them (see artifact.Keeper): a file whose bytes are unchanged
+// has, from this key, the signature it had. It reports false when the
+// layout would sign the file otherwise, or the sink cannot keep them.
+func (st *Stream) Keep(files []artifact.Artifact) (bool, error) {
+	k, ok := st.sink.(artifact.Keeper)
+	if !ok || len(files) == 0 {
+		return false, nil
+	}
+	if st.layout != PerFile {
+		if len(files) != 1 {
+			return false, nil
+		}
+		return k.Keep(files)
+	}
+	p := files[0].Path
+	if len(files) != 3 || files[1].Path != SignaturePath(p) || files[2].Path != BundlePath(p) {
+		return false, nil
+	}
+	if reserved(p) {
+		return false, fmt.Errorf("artifact path %q is in %s/, which is reserved for signatures", p, Dir)
+	}
+	if ok, err := k.Keep(files); !ok || err != nil {
+		return ok, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, dup := st.made[p]; dup {
+		return false, fmt.Errorf("artifact path %q appears twice", p)
+	}
+	st.made[p] = [2]stored{{files[1].Size, files[1].Digest}, {files[2].Size, files[2].Digest}}
+	return true, nil
+}

@@ -1,0 +1,236 @@
+package clients
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
+)
+
+// A Cache is what a build remembers of each client file it checked: the
+// file's digest, and what checking, rendering and storing it gave (the
+// client's summary, its warnings, the files it put). The next build takes
+// a client whose file has the same bytes from it, under the same tool,
+// site policy and signer, and keeps the files from the previous tree
+// rather than checking, rendering and signing them again. The bytes come
+// only from that tree, through the indexes that vouch for it (see
+// artifact.Keeper): the cache says what a file should hold, never what it
+// holds, so a cache that lies costs time, not output.
+type Cache struct {
+	// Path is the cache file, beside the output and never in it.
+	Path string
+	// Tool identifies this build of wellknown: a cache another build made
+	// is not used, since checking or rendering may have changed.
+	Tool string
+	// Signer identifies how files are signed (the key's fingerprint and
+	// the layout); "" when they are not.
+	Signer string
+	// Keep puts a client's files as the previous build holds them,
+	// reporting false when it cannot (see artifact.Keeper).
+	Keep func(files []artifact.Artifact) (bool, error)
+	// Files lists what storing doc put: doc, then any signature files.
+	Files func(doc artifact.Artifact) []artifact.Artifact
+}
+
+// cacheMagic starts a cache file; the digit is the format's version.
+const cacheMagic = "wellknown client cache 1\n"
+
+// cached is one client as the cache remembers it.
+type cached struct {
+	sum   [sha256.Size]byte // of the client file
+	c     Client
+	id    idSource
+	diags []diag.Diagnostic // its warnings and notes; a file with errors is not cached
+	files []artifact.Artifact
+}
+
+// memo is what the registry keeps of a client for the next cache: the
+// rest is in Client.
+type memo struct {
+	sum   [sha256.Size]byte
+	id    idSource
+	diags []diag.Diagnostic
+}
+
+// cacheKey is everything besides the client file that decides what
+// checking, rendering and signing it give.
+func (c *Cache) key(site *config.Site, display string) [sha256.Size]byte {
+	var b binfmt.Buf
+	b = b.String(c.Tool).String(c.Signer).String(display)
+	return sha256.Sum256(policyOf(site).key(site, b))
+}
+
+// read returns the clients the cache file holds for srcs, sorted by name,
+// by their index in srcs, and how many it holds in all. A cache that
+// cannot be used is noted, unless it is only out of date, and holds none.
+func (c *Cache) read(key [sha256.Size]byte, display string, srcs []Source, diags *diag.List) ([]*cached, int) {
+	out := make([]*cached, len(srcs))
+	n, ok := c.decode(key, display, srcs, out, diags)
+	if !ok {
+		clear(out)
+		return out, 0
+	}
+	return out, n
+}
+
+func (c *Cache) decode(key [sha256.Size]byte, display string, srcs []Source, out []*cached, diags *diag.List) (int, bool) {
+	b, err := readCache(c.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false
+	}
+	at := diag.Pos{Path: c.Path}
+	if err != nil {
+		diags.Notef(at, "the client cache was not read (%v); every client is checked again", diag.Cause(err))
+		return 0, false
+	}
+	damaged := func() (int, bool) {
+		diags.Notef(at, "the client cache is damaged and was ignored; every client is checked again")
+		return 0, false
+	}
+	r, err := binfmt.Open(b, cacheMagic)
+	if err != nil {
+		return damaged()
+	}
+	tool, k := r.String(), r.Sum()
+	switch {
+	case r.Err() != nil:
+		return damaged()
+	case tool != c.Tool:
+		diags.Notef(at, "the client cache was made by another build of wellknown; every client is checked again")
+		return 0, false
+	case k != key:
+		return 0, false // the site's policy or the signer changed: nothing in it holds
+	}
+	n := r.Count(1 + sha256.Size)
+	j := 0
+	for range n {
+		e := decodeCached(r, display)
+		if r.Err() != nil {
+			return damaged()
+		}
+		name := e.c.Slug + Ext
+		for j < len(srcs) && srcs[j].Name < name {
+			j++
+		}
+		if j < len(srcs) && srcs[j].Name == name {
+			out[j] = e
+		}
+	}
+	if r.End() != nil {
+		return damaged()
+	}
+	return n, true
+}
+
+// readCache reads the cache file, which must be a regular file of a size
+// that a registry makes.
+func readCache(p string) ([]byte, error) {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	if fi.Size() > 1<<30 {
+		return nil, fmt.Errorf("%s is larger than 1 GiB", p)
+	}
+	return os.ReadFile(p)
+}
+
+func encodeCached(b binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) binfmt.Buf {
+	b = b.String(c.Slug).Sum(m.sum)
+	b = b.String(string(c.Mode)).String(c.ClientID).String(c.URL)
+	s := &c.Shown
+	b = b.String(s.DisplayName).String(s.ClientURI).String(s.AuthMethod).Strings(s.GrantTypes).Strings(s.RedirectURIs)
+	b = b.Uvarint(uint64(m.id.pos.Line)).Uvarint(uint64(m.id.pos.Col))
+	if m.id.written {
+		b = b.Byte(1)
+	} else {
+		b = b.Byte(0)
+	}
+	b = b.Uvarint(uint64(len(m.diags)))
+	for _, d := range m.diags {
+		b = b.Byte(byte(d.Severity)).String(d.Path).Uvarint(uint64(d.Line)).Uvarint(uint64(d.Col)).String(d.Msg).String(d.Hint)
+	}
+	b = b.Uvarint(uint64(len(files)))
+	for _, f := range files {
+		b = b.String(f.Path).Uvarint(uint64(f.Size)).Sum(f.Digest)
+	}
+	return b
+}
+
+func decodeCached(r *binfmt.Reader, display string) *cached {
+	e := &cached{}
+	c := &e.c
+	c.Slug, e.sum = r.String(), r.Sum()
+	c.Mode, c.ClientID, c.URL = config.ClientMode(r.String()), r.String(), r.String()
+	file := path.Join(display, c.Slug+Ext)
+	c.Shown = Summary{Source: file, DisplayName: r.String(), ClientURI: r.String(), AuthMethod: r.String(),
+		GrantTypes: r.Strings(), RedirectURIs: r.Strings()}
+	e.id = idSource{file: file, pos: diag.Pos{Path: file, Line: int(r.Uvarint()), Col: int(r.Uvarint())}, written: r.Byte() == 1}
+	if n := r.Count(5); n > 0 {
+		e.diags = make([]diag.Diagnostic, n)
+		for i := range e.diags {
+			e.diags[i] = diag.Diagnostic{Severity: diag.Severity(r.Byte()),
+				Pos: diag.Pos{Path: r.String(), Line: int(r.Uvarint()), Col: int(r.Uvarint())}, Msg: r.String(), Hint: r.String()}
+		}
+	}
+	n := r.Count(2 + sha256.Size)
+	e.files = make([]artifact.Artifact, n)
+	for i := range e.files {
+		e.files[i] = artifact.Artifact{Path: r.String(), Stored: true, Size: int(r.Uvarint()), Digest: r.Sum()}
+	}
+	if n > 0 {
+		c.Doc, c.Path = e.files[0], e.files[0].Path
+	}
+	return e
+}
+
+// use takes e for the client at slug if the previous tree still holds its
+// files, returning false when it must be made again.
+func (c *Cache) use(e *cached, slug, docPath string) (bool, error) {
+	if e.c.Slug != slug || e.c.Path != docPath || len(e.files) == 0 {
+		return false, nil
+	}
+	for _, d := range e.diags {
+		if d.Severity == diag.Error {
+			return false, nil
+		}
+	}
+	return c.Keep(e.files)
+}
+
+// SaveCache writes what the next build needs of every client to the
+// registry's cache, if it has one and the cache is not already that. It
+// is called once the build has succeeded: a failed build leaves the cache
+// as it was.
+func (r *Registry) SaveCache() error {
+	if r == nil || r.cache == nil || r.cacheFresh {
+		return nil
+	}
+	c := r.cache
+	b := binfmt.New(cacheMagic, 64+len(r.Clients)*400)
+	b = b.String(c.Tool).Sum(r.cacheKey).Uvarint(uint64(len(r.Clients)))
+	for i := range r.Clients {
+		cl := &r.Clients[i]
+		b = encodeCached(b, cl, &r.memos[i], c.Files(cl.Doc))
+	}
+	tmp := c.Path + ".new"
+	if err := os.WriteFile(tmp, b.Seal(), 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write the client cache %s: %w", c.Path, diag.Cause(err))
+	}
+	if err := os.Rename(tmp, c.Path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write the client cache %s: %w", c.Path, diag.Cause(err))
+	}
+	return nil
+}
