@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -255,6 +256,9 @@ func summary(w io.Writer, out string, res *generator.Result) {
 		fmt.Fprintf(w, "  … and %s more\n", count(n, "document"))
 	}
 	fmt.Fprintf(w, "  + %s under /%s/, and %s for static hosts\n", countAs(copies, "content-addressed copy", "content-addressed copies"), immutable.Dir, count(control, "control file"))
+	if c := res.Clients; c != nil && c.Cached > 0 {
+		fmt.Fprintf(w, "  %d of %s unchanged, taken from the client cache (%s)\n", c.Cached, count(len(c.Clients), "client"), filepath.Base(publish.CachePath(out)))
+	}
 	if sigs > 0 {
 		fmt.Fprintf(w, "  + %s and as many Sigstore bundles, the manifest and the publisher key under /%s/\n", count(sigs, "signature"), sign.Dir)
 	} else if manifest {

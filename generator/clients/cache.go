@@ -37,6 +37,8 @@ type Cache struct {
 	Keep func(files []artifact.Artifact) (bool, error)
 	// Files lists what storing doc put: doc, then any signature files.
 	Files func(doc artifact.Artifact) []artifact.Artifact
+
+	pages map[string]*pageEntry // by the page's JSON path, as read
 }
 
 // cacheMagic starts a cache file; the digit is the format's version.
@@ -49,6 +51,8 @@ type cached struct {
 	id    idSource
 	diags []diag.Diagnostic // its warnings and notes; a file with errors is not cached
 	files []artifact.Artifact
+	// As memo has them.
+	rowSize, jsonSize int
 }
 
 // memo is what the registry keeps of a client for the next cache: the
@@ -57,6 +61,57 @@ type memo struct {
 	sum   [sha256.Size]byte
 	id    idSource
 	diags []diag.Diagnostic
+	// The sizes of the client's row on a page and its entry in the page's
+	// JSON, which decide where pages end; 0 until measured.
+	rowSize, jsonSize int
+}
+
+// A page of a paged registry is kept, as a client is, when the cache has
+// it under the key of everything it shows (see pageKey).
+type pageEntry struct {
+	key   [sha256.Size]byte
+	files [2][]artifact.Artifact // the JSON page and the HTML page, each with its signature files
+}
+
+// pageMemo is a page as the registry made or kept it, for SaveCache.
+type pageMemo struct {
+	key   [sha256.Size]byte
+	files [2]artifact.Artifact
+	kept  bool // both from the cache
+}
+
+// pageKey is the digest of everything page n (clients start to end) shows:
+// the site (through the cache key), the issuer, where the page sits among
+// the others and the search files, and the file of each client on it,
+// which decides what it shows of the client.
+func (r *Registry) pageKey(issuer string, n, pages, start, end int, script string, search []string) [sha256.Size]byte {
+	b := binfmt.New("page\n", 64+(end-start)*sha256.Size).Sum(r.cacheKey).String(issuer)
+	b = b.Uvarint(uint64(n)).Uvarint(uint64(pages)).Uvarint(uint64(len(r.Clients))).Uvarint(uint64(start)).Uvarint(uint64(end))
+	b = b.String(script).Strings(search)
+	for i := start; i < end; i++ {
+		b = b.Sum(r.memos[i].sum)
+	}
+	return sha256.Sum256(b)
+}
+
+// keepPage keeps the files of the page whose JSON is at id into made if
+// the cache has the page under key, reporting which it kept.
+func (r *Registry) keepPage(id string, key [sha256.Size]byte, made *[2]artifact.Artifact) ([2]bool, error) {
+	var kept [2]bool
+	e, ok := r.cache.pages[id]
+	if !ok || e.key != key {
+		return kept, nil
+	}
+	for i, group := range e.files {
+		ok, err := r.cache.Keep(group)
+		if err != nil {
+			return kept, err
+		}
+		if ok {
+			made[i], kept[i] = group[0], true
+		}
+	}
+	return kept, nil
 }
 
 // cacheKey is everything besides the client file that decides what
@@ -123,6 +178,16 @@ func (c *Cache) decode(key [sha256.Size]byte, display string, srcs []Source, out
 			out[j] = e
 		}
 	}
+	np := r.Count(1 + sha256.Size + 2)
+	c.pages = make(map[string]*pageEntry, np)
+	for range np {
+		id, e := r.String(), &pageEntry{key: r.Sum()}
+		e.files[0], e.files[1] = decodeGroup(r), decodeGroup(r)
+		if r.Err() != nil || len(e.files[0]) == 0 || len(e.files[1]) == 0 {
+			return damaged()
+		}
+		c.pages[id] = e
+	}
 	if r.End() != nil {
 		return damaged()
 	}
@@ -160,11 +225,38 @@ func encodeCached(b binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) b
 	for _, d := range m.diags {
 		b = b.Byte(byte(d.Severity)).String(d.Path).Uvarint(uint64(d.Line)).Uvarint(uint64(d.Col)).String(d.Msg).String(d.Hint)
 	}
+	b = b.Uvarint(uint64(m.rowSize)).Uvarint(uint64(m.jsonSize))
+	return encodeGroup(b, files)
+}
+
+// pagesFresh reports whether the cache holds exactly the pages made.
+func (r *Registry) pagesFresh() bool {
+	if len(r.pages) != len(r.cache.pages) {
+		return false
+	}
+	for _, pg := range r.pages {
+		if !pg.kept {
+			return false
+		}
+	}
+	return true
+}
+
+// encodeGroup writes a file and its signature files, as Files lists them.
+func encodeGroup(b binfmt.Buf, files []artifact.Artifact) binfmt.Buf {
 	b = b.Uvarint(uint64(len(files)))
 	for _, f := range files {
 		b = b.String(f.Path).Uvarint(uint64(f.Size)).Sum(f.Digest)
 	}
 	return b
+}
+
+func decodeGroup(r *binfmt.Reader) []artifact.Artifact {
+	files := make([]artifact.Artifact, r.Count(2+sha256.Size))
+	for i := range files {
+		files[i] = artifact.Artifact{Path: r.String(), Stored: true, Size: int(r.Uvarint()), Digest: r.Sum()}
+	}
+	return files
 }
 
 func decodeCached(r *binfmt.Reader, display string) *cached {
@@ -183,12 +275,9 @@ func decodeCached(r *binfmt.Reader, display string) *cached {
 				Pos: diag.Pos{Path: r.String(), Line: int(r.Uvarint()), Col: int(r.Uvarint())}, Msg: r.String(), Hint: r.String()}
 		}
 	}
-	n := r.Count(2 + sha256.Size)
-	e.files = make([]artifact.Artifact, n)
-	for i := range e.files {
-		e.files[i] = artifact.Artifact{Path: r.String(), Stored: true, Size: int(r.Uvarint()), Digest: r.Sum()}
-	}
-	if n > 0 {
+	e.rowSize, e.jsonSize = int(r.Uvarint()), int(r.Uvarint())
+	e.files = decodeGroup(r)
+	if len(e.files) > 0 {
 		c.Doc, c.Path = e.files[0], e.files[0].Path
 	}
 	return e
@@ -213,7 +302,7 @@ func (c *Cache) use(e *cached, slug, docPath string) (bool, error) {
 // is called once the build has succeeded: a failed build leaves the cache
 // as it was.
 func (r *Registry) SaveCache() error {
-	if r == nil || r.cache == nil || r.cacheFresh {
+	if r == nil || r.cache == nil || r.cacheFresh && r.pagesFresh() {
 		return nil
 	}
 	c := r.cache
@@ -222,6 +311,11 @@ func (r *Registry) SaveCache() error {
 	for i := range r.Clients {
 		cl := &r.Clients[i]
 		b = encodeCached(b, cl, &r.memos[i], c.Files(cl.Doc))
+	}
+	b = b.Uvarint(uint64(len(r.pages)))
+	for _, pg := range r.pages {
+		b = b.String(pg.files[0].Path).Sum(pg.key)
+		b = encodeGroup(encodeGroup(b, c.Files(pg.files[0])), c.Files(pg.files[1]))
 	}
 	tmp := c.Path + ".new"
 	if err := os.WriteFile(tmp, b.Seal(), 0o644); err != nil {

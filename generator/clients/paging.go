@@ -150,6 +150,14 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 	rowSize := make([]int, len(r.Clients))
 	jsonSize := make([]int, len(r.Clients))
 	err := parallel.Try(0, len(r.Clients), func(i int) error {
+		// A client the cache gave comes with its sizes: measuring is
+		// most of what a page costs.
+		if r.memos != nil {
+			if m := &r.memos[i]; m.rowSize > 0 {
+				rowSize[i], jsonSize[i] = m.rowSize, m.jsonSize
+				return nil
+			}
+		}
 		h, err := row(t, &r.Clients[i], later, true)
 		if err != nil {
 			return err
@@ -161,6 +169,9 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 			return fmt.Errorf("clients: index: %w", err)
 		}
 		jsonSize[i] = len(b) + len(",\n    ")
+		if r.memos != nil {
+			r.memos[i].rowSize, r.memos[i].jsonSize = rowSize[i], jsonSize[i]
+		}
 		return nil
 	})
 	if err != nil {
@@ -223,10 +234,29 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 			FirstSlug: r.Clients[starts[k]].Slug, LastSlug: r.Clients[ends[k]-1].Slug})
 	}
 	// Pages are made on every core, each one's two files stored as soon
-	// as it is rendered.
+	// as it is rendered, or kept from the previous tree when the cache
+	// says they are what this build would render.
 	made := make([][2]artifact.Artifact, pages)
+	var keys [][sha256.Size]byte
+	if r.cache != nil {
+		keys = make([][sha256.Size]byte, pages)
+		r.pages = make([]pageMemo, pages)
+	}
 	err = parallel.Try(0, pages, func(k int) error {
 		n, start, end := k+1, starts[k], ends[k]
+		var kept [2]bool
+		if keys != nil {
+			keys[k] = r.pageKey(issuer, n, pages, start, end, hash, searchPaths)
+			var err error
+			if kept, err = r.keepPage(pageJSON(n), keys[k], &made[k]); err != nil {
+				return err
+			}
+			if kept[0] && kept[1] {
+				made[k][1].Header = http.Header{"Content-Type": {HTML}}
+				r.pages[k] = pageMemo{key: keys[k], files: made[k], kept: true}
+				return nil
+			}
+		}
 		doc := IndexPage{Page: n, Pages: pages, Total: len(r.Clients), Index: url(IndexPath(r.Path)), Clients: entries[start:end]}
 		if n > 1 {
 			doc.Prev = url(pageJSON(n - 1))
@@ -260,13 +290,21 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		if err != nil {
 			return err
 		}
-		made[k] = [2]artifact.Artifact{{Path: pageJSON(n), Body: body}, {Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}}}
+		fresh := [2]artifact.Artifact{{Path: pageJSON(n), Body: body}, {Path: at, Body: page, Header: http.Header{"Content-Type": {HTML}}}}
 		for i := range made[k] {
+			if kept[i] {
+				continue
+			}
+			made[k][i] = fresh[i]
 			if r.store != nil {
 				if err := r.store(&made[k][i]); err != nil {
 					return err
 				}
 			}
+		}
+		made[k][1].Header = fresh[1].Header
+		if keys != nil {
+			r.pages[k] = pageMemo{key: keys[k], files: made[k]}
 		}
 		return nil
 	})

@@ -102,8 +102,9 @@ type Registry struct {
 
 	cache      *Cache
 	cacheKey   [sha256.Size]byte
-	cacheFresh bool   // the cache is what SaveCache would write
-	memos      []memo // by client, for SaveCache
+	cacheFresh bool       // the cache is what SaveCache would write
+	memos      []memo     // by client, for SaveCache
+	pages      []pageMemo // by page, for SaveCache
 	// Cached is how many clients were taken from the cache.
 	Cached int
 }
@@ -284,7 +285,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 					for _, d := range e.diags {
 						res.diags.Add(d)
 					}
-					m.id, m.diags = e.id, e.diags
+					m.id, m.diags, m.rowSize, m.jsonSize = e.id, e.diags, e.rowSize, e.jsonSize
 					nCached.Add(1)
 					return
 				}

@@ -92,15 +92,20 @@ func label(p string) string {
 // the index. The copies carry no headers; they get them, like every other
 // artifact, from the headers phase, which runs after this one.
 func Add(as []artifact.Artifact) ([]artifact.Artifact, error) {
-	out := make([]artifact.Artifact, 0, len(as)+len(as)/2+1)
-	seen := make(map[string]bool, len(as))
+	copies := 1 // the index
 	for _, a := range as {
 		if IsCopy(a.Path) || a.Path == IndexPath {
 			return nil, fmt.Errorf("immutable: %s: path is reserved for content-addressed copies", a.Path)
 		}
-		seen[a.Path] = true
-		out = append(out, a)
+		if Changing(a.Path) || a.Kind == artifact.KeySet {
+			copies++
+		}
 	}
+	// Sized to the copies: a registry's list is 300,000 files long, and
+	// every one of its files but a few has none.
+	out := append(make([]artifact.Artifact, 0, len(as)+copies), as...)
+	// No input is below the copies' directory, so only copies can meet.
+	seen := map[string]bool{}
 	var idx Index
 	for _, a := range as {
 		if !Changing(a.Path) && a.Kind != artifact.KeySet {
