@@ -164,10 +164,13 @@ func (s *Site) pair(file string, data []byte, pub *keys.Public, k keys.Key, name
 
 // fileHolding returns the file of the set's directory, as messages name
 // it, that holds the key with thumbprint tp; "" for none. It reads each
-// file on its own, for a directory that does not load as a whole.
+// file on its own, for a directory that does not load as a whole. The
+// public half of a pair (KEY.pub beside KEY.key) names the key, as in the
+// build's messages.
 func (s *Site) fileHolding(tp string) string {
 	dir := s.Resolve(s.Set.Dir)
 	entries, _ := os.ReadDir(dir)
+	private := ""
 	for _, e := range entries {
 		if !e.Type().IsRegular() || keys.Ignored(e.Name()) {
 			continue
@@ -178,9 +181,12 @@ func (s *Site) fileHolding(tp string) string {
 		}
 		if pub, err := keys.PublicOf(data, s.opts.Password); err == nil {
 			if got, err := keys.Thumbprint(pub); err == nil && got == tp {
-				return s.path(e.Name())
+				if filepath.Ext(e.Name()) != PrivateExt {
+					return s.path(e.Name())
+				}
+				private = s.path(e.Name())
 			}
 		}
 	}
-	return ""
+	return private
 }

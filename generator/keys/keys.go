@@ -288,7 +288,8 @@ func orphanCerts(groups [][]*item, diags *diag.List) [][]*item {
 	keyFiles := map[string]string{} // stem → key file
 	for _, g := range groups {
 		for _, it := range g {
-			if it.bare {
+			// The public half of a pair names it, as the key's Files do.
+			if _, seen := keyFiles[stem(it.name)]; it.bare && !seen {
 				keyFiles[stem(it.name)] = it.file
 			}
 		}
