@@ -10,6 +10,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/internal/gitignore"
 )
 
 // Added is a key a command added to the set, with its entry in site.yaml.
@@ -25,13 +26,13 @@ type Added struct {
 	// it, and Ignored how git is kept from committing it; empty and nil for
 	// an import, which takes public keys only.
 	Private string
-	Ignored *Ignored
+	Ignored *gitignore.Kept
 }
 
 // Write tells people what was done and what comes next.
 func (a *Added) Write(w io.Writer) {
 	if ig := a.Ignored; ig != nil && ig.Wrote != "" {
-		fmt.Fprintf(w, "wrote %s (%s: keeps private keys out of git)\n", ig.Wrote, ignoreRule)
+		fmt.Fprintf(w, "wrote %s (%s: keeps private keys out of git)\n", ig.Wrote, privateRule.Pattern)
 	}
 	for _, f := range a.Files {
 		fmt.Fprintf(w, "wrote %s\n", f)

@@ -15,6 +15,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/internal/gitignore"
 )
 
 // NewKey says what key Generate makes.
@@ -39,7 +40,7 @@ const maxSuffix = 1000
 // half (PKCS#8 PEM, mode 0600, STEM.key) and, with Cert, its certificate,
 // and adds its entry to site.yaml. The private half never goes where git
 // commits it: unless git ignores it already, *.key is added to the key
-// directory's .gitignore first (see keepOutOfGit). No file is ever written
+// directory's .gitignore first (see gitignore.Keep). No file is ever written
 // over: a name given in Name that is taken is refused, and a default name
 // that is taken gives way to the next free one.
 func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
@@ -107,7 +108,7 @@ func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
 		if err := os.MkdirAll(s.Resolve(s.Set.Dir), 0o755); err != nil {
 			return nil, nil, err
 		}
-		ig, undo, err := keepOutOfGit(s.Resolve(s.Set.Dir), private, s.path)
+		ig, undo, err := gitignore.Keep(s.Resolve(s.Set.Dir), private, privateRule, s.path)
 		if err != nil {
 			return nil, nil, fmt.Errorf("cannot keep the private key out of git: %w", err)
 		}
@@ -125,7 +126,7 @@ func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
 		if a != nil {
 			a.Private, a.Ignored = s.path(private), ig
 			if ig.Not {
-				d.Warnf(diag.Pos{Path: a.Private}, "holds a private key, and git does not ignore it although %s says %s: a rule of yours includes it again; never commit it", ig.Wrote, ignoreRule)
+				d.Warnf(diag.Pos{Path: a.Private}, "holds a private key, and git does not ignore it although %s says %s: a rule of yours includes it again; never commit it", ig.Wrote, privateRule.Pattern)
 				d.Hint("see which rule with: git check-ignore -v --no-index %s", a.Private)
 			}
 		}
