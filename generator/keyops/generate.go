@@ -49,8 +49,8 @@ func (s *Site) Generate(nk NewKey) (*Added, *diag.List, error) {
 			return nil, nil, err
 		}
 		if ext := strings.ToLower(filepath.Ext(nk.Name)); ext == PrivateExt || ext == ".crt" {
-			return nil, nil, usagef("--name %q names the public key file and the key's entry; the private key is written beside it as %s%s, the certificate as %s.crt",
-				nk.Name, stem(nk.Name), PrivateExt, stem(nk.Name))
+			return nil, nil, usagef("--name %q: --name names the public key file and the key's entry (say %s.pub); the private key is written beside it as %s%s, the certificate as %s.crt",
+				nk.Name, stem(nk.Name), stem(nk.Name), PrivateExt, stem(nk.Name))
 		}
 	}
 	k, err := keys.Generate(nk.Type)
