@@ -45,6 +45,9 @@ type Key struct {
 	// Signer is the private key when the directory holds it. It is never
 	// published; it lets the build sign with the key.
 	Signer crypto.Signer
+	// PrivateFile is the file of Files that holds the private key, as
+	// messages name it; empty when the directory holds none.
+	PrivateFile string
 	// Ref is the key reference (pkcs11:, KMS, env:) that Signer signs
 	// through, without a PIN; empty for a key read from the directory.
 	Ref string
@@ -348,7 +351,7 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 			chain = it.chain
 		}
 		if it.signer != nil {
-			k.Signer = it.signer
+			k.Signer, k.PrivateFile = it.signer, it.file
 		}
 	}
 	first := g[0]

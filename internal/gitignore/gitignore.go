@@ -78,6 +78,24 @@ func check(dir, name string) (answer, string) {
 	return cannotTell, ""
 }
 
+// Takes says why git, in the work tree that holds dir, takes the file name
+// of dir into the next commit: "is tracked by git" or "is not ignored by
+// git"; "" when it would not, and when git cannot tell (not on PATH, no
+// work tree).
+func Takes(dir, name string) string {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		return ""
+	}
+	if exec.Command(git, "-C", dir, "ls-files", "--error-unmatch", "--", name).Run() == nil {
+		return "is tracked by git"
+	}
+	if a, _ := check(dir, name); a == commits {
+		return "is not ignored by git"
+	}
+	return ""
+}
+
 // Keep makes sure that git never commits the file name in dir, which must
 // exist; shown names a file of dir in messages. Unless git already ignores
 // the file, it adds r to dir/.gitignore (created if need be), where it
