@@ -126,8 +126,10 @@ beside the key file as KEY.crt (or NAME), so that the key publishes x5c,
 x5t and x5t#S256, and site.yaml is not changed.
 
 Flags:
-      --name NAME     the file's name in the key directory (default: FILE's
-                      name; for a certificate that pairs, KEY.crt)
+      --name NAME     the file's name in the key directory, not *.key, which
+                      git ignores as private keys (default: FILE's name,
+                      STEM.pub for FILE.key; for a certificate that pairs,
+                      KEY.crt)
       --state STATE   next (default) or active; for a new key only
 ` + keySetFlagsHelp + siteFlagsHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
