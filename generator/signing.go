@@ -43,6 +43,10 @@ func signingKey(ks []keys.Key, file, setting string, at diag.Pos, dir string, di
 			diags.Errorf(at, "%s %s has use %q; signing needs use sig", setting, file, k.JWK.Use)
 		case k.Signer == nil:
 			diags.Errorf(at, "%s %s holds only a public key; signing needs its private key in the key directory", setting, file)
+			// A clone of a site whose keys generate wrote: the private half
+			// stayed out of git, as it should.
+			diags.Hint("put the private key beside it as %s.key (git ignores it), or name the signer by reference (%s: env:NAME, a KMS or pkcs11: URI), as a CI job does",
+				strings.TrimSuffix(file, filepath.Ext(file)), setting)
 		default:
 			return &ks[i]
 		}

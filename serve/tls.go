@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/wellknown-dev/wellknown/internal/gitignore"
 )
 
 // Names of the preview certificate and key in their directory.
@@ -23,6 +25,25 @@ const (
 	CertFile = "localhost.pem"
 	KeyFile  = "localhost-key.pem"
 )
+
+// keyRule keeps the preview key out of git when its directory is in a
+// work tree (a --tls-dir inside the site, a configuration directory kept in
+// git).
+var keyRule = gitignore.Rule{
+	Pattern: KeyFile,
+	Comment: []string{"The private key of wellknown serve --tls, a certificate authority for", "localhost that a client under test trusts: never commit it."},
+}
+
+// KeepKeyOutOfGit makes dir, creating it, and makes sure that git never
+// takes the preview key LocalCert writes there (see gitignore.Keep). Call
+// it before LocalCert.
+func KeepKeyOutOfGit(dir string) (*gitignore.Kept, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	kept, _, err := gitignore.Keep(dir, KeyFile, keyRule, func(name string) string { return filepath.Join(dir, name) })
+	return kept, err
+}
 
 // LocalCert returns the self-signed certificate for localhost, 127.0.0.1
 // and ::1 kept in dir, creating it the first time. It is written once so a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -139,10 +140,45 @@ func TestServeTLS(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key: %v %v", fi, err)
 	}
+	// The key never enters git: the directory's .gitignore names it.
+	if !strings.Contains(out, "wrote "+filepath.Join(tlsDir, ".gitignore")+" (localhost-key.pem: keeps the preview key out of git)") {
+		t.Errorf("output:\n%s", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(tlsDir, ".gitignore")); err != nil || !strings.HasSuffix(string(b), "\nlocalhost-key.pem\n") {
+		t.Errorf(".gitignore: %q %v", b, err)
+	}
 	// Written once: the second start reuses it.
 	_, stop = startServe(t, "--dir", dir, "--tls", "--tls-dir", tlsDir)
-	if _, out := stop(); !strings.Contains(out, "using certificate") {
+	if _, out := stop(); !strings.Contains(out, "using certificate") || strings.Contains(out, "wrote") {
 		t.Errorf("second start:\n%s", out)
+	}
+}
+
+// A --tls-dir inside a work tree: git add -A takes the certificate, never
+// the key.
+func TestServeTLSKeyOutOfGit(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git not on PATH and CI=true")
+		}
+		t.Skip("git not on PATH")
+	}
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	repo := t.TempDir()
+	if out, err := exec.Command(git, "-C", repo, "init", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	dir := sitetest.Tree(t, "https://localhost")
+	_, stop := startServe(t, "--dir", dir, "--tls", "--tls-dir", filepath.Join(repo, "tls"))
+	stop()
+	if out, err := exec.Command(git, "-C", repo, "add", "-A").CombinedOutput(); err != nil {
+		t.Fatalf("git add: %v\n%s", err, out)
+	}
+	out, err := exec.Command(git, "-C", repo, "ls-files").Output()
+	if err != nil || string(out) != "tls/.gitignore\ntls/localhost.pem\n" {
+		t.Errorf("git add -A took:\n%s(%v)", out, err)
 	}
 }
 

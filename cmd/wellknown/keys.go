@@ -27,7 +27,7 @@ Examples:
   wellknown keys import kms-key.pem               a public key whose private half stays in a KMS
 
 Commands:
-  generate   write a new private key (and certificate) and add it to site.yaml as next
+  generate   write a new key pair (and certificate) and add it to site.yaml as next
   import     copy a public key or certificate into the key directory as next
   list       print every key: kid, type, alg, use, state, certificate, next change
   rotate     promote next keys and retire the active keys they replace
@@ -58,15 +58,21 @@ var keysGenerateCmd = &command{
 	usage: `Usage: wellknown keys generate --type TYPE [--cert [--days N]] [--state next|active] [--name FILE] [--issuer URL | --federation]
 
 Examples:
-  wellknown keys generate --type ec-p256            keys/ec-p256-YYYYMMDD.pem, as next
+  wellknown keys generate --type ec-p256            keys/ec-p256-YYYYMMDD.pub and .key, as next
   wellknown keys generate --type rsa-2048 --cert    with a self-signed certificate (x5c)
-  wellknown keys generate --type ed25519 --state active --name first.pem
+  wellknown keys generate --type ed25519 --state active --name first.pub
   wellknown keys generate -t ec-p256 --issuer https://id.example.com/t/globex
   wellknown keys generate -t ec-p256 --federation   a federation signing key
 
-Writes a new private key (PKCS#8 PEM, mode 0600, never over an existing
-file) into the key directory and adds its entry to site.yaml. Without
---name, a second key of a type on one day is TYPE-YYYYMMDD-2.pem, and so
+Writes a new key pair into the key directory, never over an existing file:
+the public key (NAME, PEM, mode 0644), which the build publishes and you
+commit, and beside it the private key (STEM.key, PKCS#8 PEM, mode 0600),
+which never enters git: unless git already ignores it (wellknown init's
+.gitignore does), *.key is added to the key directory's .gitignore first.
+The build signs with the private key where site.yaml says so
+(signed_metadata.key, federation.signing_key); a checkout without it
+publishes the same key set. Then the entry is added to site.yaml. Without
+--name, a second key of a type on one day is TYPE-YYYYMMDD-2.pub, and so
 on. The key goes to the shared key_dir unless --issuer names an issuer
 with a key_dir of its own, or --federation. A next key
 gets published_since, the time it is published from; it may become active
@@ -82,9 +88,10 @@ Flags:
       --cert          also write a self-signed certificate, published as x5c
       --days N        the certificate's validity in days (default 365)
       --state STATE   next (default) or active
-      --name FILE     the key file's name in the key directory (default
-                      TYPE-YYYYMMDD.pem, the first free; the certificate is
-                      FILE.crt)
+      --name FILE     the public key file's name in the key directory, and
+                      the entry's (default TYPE-YYYYMMDD.pub, the first
+                      free); the private key is STEM.key, the certificate
+                      STEM.crt
 ` + keySetFlagsHelp + siteFlagsHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("type", "t", "", "")
@@ -119,8 +126,10 @@ beside the key file as KEY.crt (or NAME), so that the key publishes x5c,
 x5t and x5t#S256, and site.yaml is not changed.
 
 Flags:
-      --name NAME     the file's name in the key directory (default: FILE's
-                      name; for a certificate that pairs, KEY.crt)
+      --name NAME     the file's name in the key directory, not *.key, which
+                      git ignores as private keys (default: FILE's name,
+                      STEM.pub for FILE.key; for a certificate that pairs,
+                      KEY.crt)
       --state STATE   next (default) or active; for a new key only
 ` + keySetFlagsHelp + siteFlagsHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {

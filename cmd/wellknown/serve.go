@@ -42,7 +42,8 @@ Flags:
       --addr ADDR      host:port to listen on (default 127.0.0.1:8080; port 0 picks one)
       --tls            serve https with a self-signed certificate for localhost
       --tls-dir DIR    where the certificate and its key (0600) are kept
-                       (default: wellknown/tls in the user config directory)
+                       (default: wellknown/tls in the user config directory);
+                       a .gitignore there keeps the key out of git
 ` + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.String("dir", "out", "the built tree")
@@ -79,6 +80,16 @@ func runServe(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 				return fmt.Errorf("serve: %w\nhint: name a directory with --tls-dir", err)
 			}
 			tlsDir = filepath.Join(cfg, "wellknown", "tls")
+		}
+		kept, err := serve.KeepKeyOutOfGit(tlsDir)
+		if err != nil {
+			return fmt.Errorf("serve: certificate: cannot keep its key out of git: %w", err)
+		}
+		if kept.Wrote != "" {
+			fmt.Fprintf(e.stdout, "wrote %s (%s: keeps the preview key out of git)\n", kept.Wrote, serve.KeyFile)
+		}
+		if kept.Not {
+			fmt.Fprintf(e.stderr, "warning: %s: git does not ignore it, although %s says so; never commit it\n", filepath.Join(tlsDir, serve.KeyFile), kept.Wrote)
 		}
 		var created bool
 		if cert, key, created, err = serve.LocalCert(tlsDir); err != nil {

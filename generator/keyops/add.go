@@ -10,6 +10,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/internal/gitignore"
 )
 
 // Added is a key a command added to the set, with its entry in site.yaml.
@@ -21,12 +22,27 @@ type Added struct {
 	Kid    string // the kid the build publishes
 	// ActiveFrom is when a next key may become active.
 	ActiveFrom time.Time
+	// Private is the private key file keys generate wrote, as messages name
+	// it, and Ignored how git is kept from committing it; empty and nil for
+	// an import, which takes public keys only.
+	Private string
+	Ignored *gitignore.Kept
 }
 
 // Write tells people what was done and what comes next.
 func (a *Added) Write(w io.Writer) {
+	if ig := a.Ignored; ig != nil && ig.Wrote != "" {
+		fmt.Fprintf(w, "wrote %s (%s: keeps private keys out of git)\n", ig.Wrote, privateRule.Pattern)
+	}
 	for _, f := range a.Files {
 		fmt.Fprintf(w, "wrote %s\n", f)
+	}
+	if ig := a.Ignored; ig != nil {
+		if ig.Not {
+			fmt.Fprintf(w, "private key in %s, NOT ignored by git: never commit it\n", a.Private)
+		} else {
+			fmt.Fprintf(w, "private key in %s, ignored by git (%s): copy it to the authorization server's secret store; never commit it\n", a.Private, ig.Rule)
+		}
 	}
 	fmt.Fprintf(w, "added keys.%s to %s: state %s, kid %s\n", a.Entry, a.Config, a.State, a.Kid)
 	if a.State == config.Next {

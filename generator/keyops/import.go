@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
@@ -48,8 +49,16 @@ func (p *Paired) Write(w io.Writer) {
 // as name (default: file's own name) with state (default next). A
 // certificate for a key the set already holds is paired with it instead:
 // written beside the key file as KEY.crt (or name), so that the key
-// publishes x5c, with no new entry. A private key is refused.
+// publishes x5c, with no new entry. A private key is refused, and so is a
+// name ending in .key, which git ignores with the private keys: a file of
+// that name is written as STEM.pub.
 func (s *Site) Import(file, name string, state config.State) (*Imported, *diag.List, error) {
+	// A public key in a file named *.key would be ignored by git with the
+	// private keys (init's .gitignore, keys generate's rule), and a clone
+	// would publish without it.
+	if strings.EqualFold(filepath.Ext(name), PrivateExt) {
+		return nil, nil, usagef("--name %q: a file named *%s is kept out of git as a private key, so a clone would not publish it; name the public key %s.pub", name, PrivateExt, stem(name))
+	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, diag.Cause(err))
@@ -86,6 +95,9 @@ func (s *Site) Import(file, name string, state config.State) (*Imported, *diag.L
 	}
 	if name == "" {
 		name = filepath.Base(file)
+		if strings.EqualFold(filepath.Ext(name), PrivateExt) {
+			name = stem(name) + ".pub"
+		}
 	}
 	if state == "" {
 		state = config.Next
@@ -164,10 +176,13 @@ func (s *Site) pair(file string, data []byte, pub *keys.Public, k keys.Key, name
 
 // fileHolding returns the file of the set's directory, as messages name
 // it, that holds the key with thumbprint tp; "" for none. It reads each
-// file on its own, for a directory that does not load as a whole.
+// file on its own, for a directory that does not load as a whole. The
+// public half of a pair (KEY.pub beside KEY.key) names the key, as in the
+// build's messages.
 func (s *Site) fileHolding(tp string) string {
 	dir := s.Resolve(s.Set.Dir)
 	entries, _ := os.ReadDir(dir)
+	private := ""
 	for _, e := range entries {
 		if !e.Type().IsRegular() || keys.Ignored(e.Name()) {
 			continue
@@ -178,9 +193,12 @@ func (s *Site) fileHolding(tp string) string {
 		}
 		if pub, err := keys.PublicOf(data, s.opts.Password); err == nil {
 			if got, err := keys.Thumbprint(pub); err == nil && got == tp {
-				return s.path(e.Name())
+				if filepath.Ext(e.Name()) != PrivateExt {
+					return s.path(e.Name())
+				}
+				private = s.path(e.Name())
 			}
 		}
 	}
-	return ""
+	return private
 }

@@ -109,7 +109,7 @@ func TestGenerateFreeName(t *testing.T) {
 	a, d, err := open(t, cfg, "", day).Generate(keyops.NewKey{Type: "ec-p256", State: config.Next, Cert: true, Days: 30})
 	noErrors(t, d, err)
 	got = append(got, a.Entry)
-	if want := []string{"ec-p256-20270101.pem", "ec-p256-20270101-2.pem", "ec-p256-20270101-4.pem"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if want := []string{"ec-p256-20270101.pub", "ec-p256-20270101-2.pub", "ec-p256-20270101-4.pub"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("names %v, want %v", got, want)
 	}
 	if read(t, filepath.Join(dir, "keys", "ec-p256-20270101-3.crt")) != "a stray certificate" {
@@ -135,12 +135,12 @@ func TestSets(t *testing.T) {
 	dir := filepath.Dir(cfg)
 	a, d, err := open(t, cfg, "https://id.example.com/t/globex", day).Generate(keyops.NewKey{Type: "ec-p256", Name: "g2.pem", State: config.Next, Days: 1})
 	noErrors(t, d, err)
-	if a.Files[0] != "globex/g2.pem (EC P-256 private key, mode 0600)" {
+	if strings.Join(a.Files, ", ") != "globex/g2.pem (EC P-256 public key, mode 0644), globex/g2.key (EC P-256 private key, mode 0600)" {
 		t.Errorf("wrote %v", a.Files)
 	}
 	a, d, err = open(t, cfg, lifecycle.Federation, day).Generate(keyops.NewKey{Type: "ed25519", Name: "f2.pem", State: config.Next, Days: 1})
 	noErrors(t, d, err)
-	if a.Files[0] != "fed/f2.pem (Ed25519 private key, mode 0600)" {
+	if strings.Join(a.Files, ", ") != "fed/f2.pem (Ed25519 public key, mode 0644), fed/f2.key (Ed25519 private key, mode 0600)" {
 		t.Errorf("wrote %v", a.Files)
 	}
 	want := strings.Replace(multi, "    signed_metadata:\n      key: g.pem\n    metadata:\n      token_endpoint: https://id.example.com/t/globex/token\n      response_types_supported: [token]\n",
@@ -150,7 +150,7 @@ func TestSets(t *testing.T) {
 	if got := read(t, cfg); got != want {
 		t.Fatalf("site.yaml:\n%s\nwant:\n%s", got, want)
 	}
-	for _, f := range []string{"globex/g2.pem", "fed/f2.pem"} {
+	for _, f := range []string{"globex/g2.pem", "globex/g2.key", "fed/f2.pem", "fed/f2.key"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Error(err)
 		}

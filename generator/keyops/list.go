@@ -3,6 +3,7 @@ package keyops
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/keys"
 	"github.com/wellknown-dev/wellknown/generator/lifecycle"
+	"github.com/wellknown-dev/wellknown/internal/gitignore"
 )
 
 // Listing is every key of the chosen sets, for keys list.
@@ -67,8 +69,25 @@ func List(o Options) (*Listing, *diag.List, error) {
 		for _, w := range s.Check(o.Now).Warnings() {
 			d.Add(w)
 		}
+		committed(st.Resolve(s.Dir), s.Keys, d)
 	}
 	return &Listing{Sets: sets, Now: o.Now}, d, nil
+}
+
+// committed warns about each private key file of dir that git has or
+// would take: made by hand, or by keys generate before it wrote KEY.key.
+// A key once committed is read by whoever reads the history, so the hint
+// is to replace it, not to move it. The demo keys are public anyway.
+func committed(dir string, ks []keys.Key, d *diag.List) {
+	for _, k := range ks {
+		if k.PrivateFile == "" || k.Demo {
+			continue
+		}
+		if why := gitignore.Takes(dir, filepath.Base(k.PrivateFile)); why != "" {
+			d.Warnf(diag.Pos{Path: k.PrivateFile}, "holds a private key, and %s: whoever can read the repository can sign as this server", why)
+			d.Hint("replace the key: wellknown keys generate (its private half, KEY.key, stays out of git), deploy, then wellknown keys rotate; see 'Private keys and git' in the README")
+		}
+	}
 }
 
 // Write prints one table per set, each under a heading when there are

@@ -50,6 +50,16 @@ func PrivatePEM(k crypto.Signer) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
+// PublicPEM encodes pub as a PKIX "PUBLIC KEY" block: the half of a new key
+// that is published and committed.
+func PublicPEM(pub crypto.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
 // SelfSign issues a self-signed certificate for k, valid from now for the
 // given days, whose key usage allows signing only: relying parties that read
 // x5c check it against the JWK's use.

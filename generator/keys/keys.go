@@ -45,6 +45,9 @@ type Key struct {
 	// Signer is the private key when the directory holds it. It is never
 	// published; it lets the build sign with the key.
 	Signer crypto.Signer
+	// PrivateFile is the file of Files that holds the private key, as
+	// messages name it; empty when the directory holds none.
+	PrivateFile string
 	// Ref is the key reference (pkcs11:, KMS, env:) that Signer signs
 	// through, without a PIN; empty for a key read from the directory.
 	Ref string
@@ -209,8 +212,12 @@ func stateOrder(s config.State) int {
 }
 
 // group pairs the files that hold the same public key: a key file with the
-// file of its certificate. Two files holding the key itself, or two
-// certificate files for one key, are errors: one of them would be ignored.
+// file of its certificate, and a public key file with the private key file
+// of the same name (signing.pub + signing.key, as keys generate writes
+// them: the public half is committed, the private half stays out of git, and
+// a checkout without it publishes the same key). Any other two files holding
+// the key itself, or two certificate files for one key, are errors: one of
+// them would be ignored.
 func group(items []*item, diags *diag.List) [][]*item {
 	var groups [][]*item
 	index := map[string]int{}
@@ -232,6 +239,7 @@ func group(items []*item, diags *diag.List) [][]*item {
 		}
 		for _, other := range groups[i] {
 			switch {
+			case it.bare && other.bare && halves(it, other, groups[i]):
 			case it.bare && other.bare:
 				diags.Errorf(diag.Pos{Path: it.file}, "the same key is also in %s; keep it in one file", other.file)
 			case len(it.chain) > 0 && len(other.chain) > 0:
@@ -241,10 +249,37 @@ func group(items []*item, diags *diag.List) [][]*item {
 		groups[i] = append(groups[i], it)
 	}
 	for _, g := range groups {
-		// The key file names the key; a certificate-only file comes second.
-		sort.SliceStable(g, func(i, j int) bool { return g[i].bare && !g[j].bare })
+		// The key file names the key, the public half of a pair first (the
+		// file a checkout always has); a certificate-only file comes last.
+		sort.SliceStable(g, func(i, j int) bool { return rank(g[i]) < rank(g[j]) })
 	}
 	return groups
+}
+
+func rank(it *item) int {
+	switch {
+	case it.bare && it.signer == nil:
+		return 0
+	case it.bare:
+		return 1
+	}
+	return 2
+}
+
+// halves reports whether a and b are the two halves of one key: a public
+// key file and the private key file of the same name, and no other file of
+// g holds the key itself.
+func halves(a, b *item, g []*item) bool {
+	if (a.signer == nil) == (b.signer == nil) || stem(a.name) != stem(b.name) {
+		return false
+	}
+	n := 0
+	for _, it := range g {
+		if it.bare {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // orphanCerts refuses a certificate file that shares its name with a key
@@ -256,7 +291,8 @@ func orphanCerts(groups [][]*item, diags *diag.List) [][]*item {
 	keyFiles := map[string]string{} // stem → key file
 	for _, g := range groups {
 		for _, it := range g {
-			if it.bare {
+			// The public half of a pair names it, as the key's Files do.
+			if _, seen := keyFiles[stem(it.name)]; it.bare && !seen {
 				keyFiles[stem(it.name)] = it.file
 			}
 		}
@@ -315,7 +351,7 @@ func build(g []*item, s *config.KeySettings, o Options, diags *diag.List) (Key, 
 			chain = it.chain
 		}
 		if it.signer != nil {
-			k.Signer = it.signer
+			k.Signer, k.PrivateFile = it.signer, it.file
 		}
 	}
 	first := g[0]

@@ -250,6 +250,56 @@ func TestPairing(t *testing.T) {
 	}
 }
 
+// A public key file and the private key file of the same name are one key,
+// as keys generate writes it: a checkout without the git-ignored private
+// half publishes the same JWK Set, and with it the build can sign.
+func TestPublicAndPrivateHalves(t *testing.T) {
+	k := tk.EC(t, elliptic.P256())
+	cert := tk.Cert(t, "leaf", k.Public(), nil, k, false)
+	jwks := func(ks []keys.Key) string {
+		b, err := json.Marshal(keys.Set(ks))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, withCert := range []bool{false, true} {
+		pub := t.TempDir()
+		tk.Write(t, pub, "signing.pub", tk.PKIX(t, k))
+		want := "keys/signing.pub keys/signing.key"
+		if withCert {
+			tk.Write(t, pub, "signing.crt", tk.Certs(cert))
+			want += " keys/signing.crt"
+		}
+		both := t.TempDir()
+		for _, name := range []string{"signing.pub", "signing.crt"} {
+			if data, err := os.ReadFile(filepath.Join(pub, name)); err == nil {
+				tk.Write(t, both, name, data)
+			}
+		}
+		tk.Write(t, both, "signing.key", tk.PKCS8(t, k))
+		// Settings name the public file, which every checkout has.
+		s := config.KeySettings{File: "signing.pub", State: config.Next, Kid: "k1"}
+		alone, paired := mustLoad(t, pub, s), mustLoad(t, both, s)
+		if len(paired) != 1 {
+			t.Fatalf("cert %v: got %d keys, want the two halves paired into 1", withCert, len(paired))
+		}
+		if got := strings.Join(paired[0].Files, " "); got != want {
+			t.Errorf("cert %v: files %s, want %s", withCert, got, want)
+		}
+		if paired[0].Signer == nil || alone[0].Signer != nil {
+			t.Errorf("cert %v: signer with the private half %v, without %v", withCert, paired[0].Signer != nil, alone[0].Signer != nil)
+		}
+		if paired[0].State != config.Next || paired[0].JWK.KeyID != "k1" {
+			t.Errorf("cert %v: settings not applied: %s %s", withCert, paired[0].State, paired[0].JWK.KeyID)
+		}
+		if a, b := jwks(alone), jwks(paired); a != b {
+			t.Errorf("cert %v: the private half changes the JWK Set:\n%s\n%s", withCert, a, b)
+		}
+		assertNoPrivate(t, []byte(jwks(paired)))
+	}
+}
+
 func TestSettings(t *testing.T) {
 	dir := t.TempDir()
 	rsaKey := tk.RSA(t, 1)
@@ -336,6 +386,10 @@ func TestErrors(t *testing.T) {
 			[]string{"keys/a.pub: unsupported elliptic curve P-224: use P-256, P-384 or P-521 (RFC 7518 §3.4)"}},
 		{"same key twice", map[string][]byte{"a.pem": full, "b.pub": tk.PKIX(t, p256)}, nil, "",
 			[]string{"keys/b.pub: the same key is also in keys/a.pem; keep it in one file"}},
+		{"private key twice", map[string][]byte{"a.key": full, "a.pem": full}, nil, "",
+			[]string{"keys/a.pem: the same key is also in keys/a.key; keep it in one file"}},
+		{"halves of different names", map[string][]byte{"a.key": full, "b.pub": tk.PKIX(t, p256)}, nil, "",
+			[]string{"keys/b.pub: the same key is also in keys/a.key; keep it in one file"}},
 		{"two chains for one key", map[string][]byte{"a.crt": tk.Certs(leafCert, caCert), "b.crt": tk.Certs(leafCert)}, nil, "",
 			[]string{"keys/b.crt: a certificate for the same key is also in keys/a.crt; keep one chain per key"}},
 		{"chain does not chain", map[string][]byte{"a.crt": tk.Certs(leafCert, strangerCA)}, nil, "",

@@ -91,7 +91,7 @@ func (s *Set) Rotate(now time.Time) (*Plan, *diag.List) {
 			// the next build unable to sign.
 			if next.Signer == nil {
 				diags.Errorf(sg.At, "%s %s retires, and its successor %s holds only a public key: the build could not sign %s with it", sg.Setting, sg.File, Entry(next), sg.Signs)
-				diags.Hint("put the private key of %s in the key directory, or add a next key with its private half (wellknown keys generate) and rotate once caches hold it", Entry(next))
+				diags.Hint("put the private key of %s beside it in the key directory (as %s.key), or add a next key with its private half (wellknown keys generate) and rotate once caches hold it", Entry(next), strings.TrimSuffix(Entry(next), filepath.Ext(Entry(next))))
 				continue
 			}
 			p.Moves = append(p.Moves, Move{Signer: sg, To: Entry(next)})
