@@ -53,6 +53,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 var errSilent = errors.New("failed")
 
 func main() {
+	limitMemory()
 	ctx, stop := notifyContext(context.Background())
 	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
 	stop()

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -122,24 +123,29 @@ func (c *Cache) key(site *config.Site, display string) [sha256.Size]byte {
 	return sha256.Sum256(policyOf(site).key(site, b))
 }
 
-// read returns the clients the cache file holds for srcs, sorted by name,
-// by their index in srcs, and how many it holds in all. A cache that
-// cannot be used is noted, unless it is only out of date, and holds none.
-func (c *Cache) read(key [sha256.Size]byte, display string, srcs []Source, diags *diag.List) ([]*cached, int) {
-	out := make([]*cached, len(srcs))
-	n, ok := c.decode(key, display, srcs, out, diags)
+// read returns, by index in srcs, the record the cache file holds for
+// each (nil when it holds none), and how many clients it holds in all. A
+// record is decoded only when its client's file is found unchanged (see
+// decodeCached): decoded up front, 100,000 of them would cost more memory
+// than the registry. A cache that cannot be used is noted, unless it is
+// only out of date, and gives none.
+// The records are the file's bytes, mapped rather than read where the
+// system can (see mapFile): release lets them go.
+func (c *Cache) read(key [sha256.Size]byte, srcs []Source, diags *diag.List) (recs [][]byte, n int, release func()) {
+	out := make([][]byte, len(srcs))
+	b, release, err := readCache(c.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, 0, release
+	}
+	n, ok := c.index(b, err, key, srcs, out, diags)
 	if !ok {
 		clear(out)
-		return out, 0
+		return out, 0, release
 	}
-	return out, n
+	return out, n, release
 }
 
-func (c *Cache) decode(key [sha256.Size]byte, display string, srcs []Source, out []*cached, diags *diag.List) (int, bool) {
-	b, err := readCache(c.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, false
-	}
+func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source, out [][]byte, diags *diag.List) (int, bool) {
 	at := diag.Pos{Path: c.Path}
 	if err != nil {
 		diags.Notef(at, "the client cache was not read (%v); every client is checked again", diag.Cause(err))
@@ -163,19 +169,20 @@ func (c *Cache) decode(key [sha256.Size]byte, display string, srcs []Source, out
 	case k != key:
 		return 0, false // the site's policy or the signer changed: nothing in it holds
 	}
-	n := r.Count(1 + sha256.Size)
+	// Records are in file order, as srcs are.
+	n := r.Count(2)
 	j := 0
 	for range n {
-		e := decodeCached(r, display)
+		rec := r.Bytes()
+		name := binfmt.NewReader(rec).String() + Ext
 		if r.Err() != nil {
 			return damaged()
 		}
-		name := e.c.Slug + Ext
 		for j < len(srcs) && srcs[j].Name < name {
 			j++
 		}
 		if j < len(srcs) && srcs[j].Name == name {
-			out[j] = e
+			out[j] = rec
 		}
 	}
 	np := r.Count(1 + sha256.Size + 2)
@@ -195,23 +202,41 @@ func (c *Cache) decode(key [sha256.Size]byte, display string, srcs []Source, out
 }
 
 // readCache reads the cache file, which must be a regular file of a size
-// that a registry makes.
-func readCache(p string) ([]byte, error) {
-	fi, err := os.Lstat(p)
+// that a registry makes. The bytes are valid until release is called.
+func readCache(p string) (b []byte, release func(), err error) {
+	release = func() {}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscallNoFollow, 0)
 	if err != nil {
-		return nil, err
+		return nil, release, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, release, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", p)
+		return nil, release, fmt.Errorf("%s is not a regular file", p)
 	}
 	if fi.Size() > 1<<30 {
-		return nil, fmt.Errorf("%s is larger than 1 GiB", p)
+		return nil, release, fmt.Errorf("%s is larger than 1 GiB", p)
 	}
-	return os.ReadFile(p)
+	if b, release, err = mapFile(f, int(fi.Size())); err == nil {
+		return b, release, nil
+	}
+	b, err = io.ReadAll(io.LimitReader(f, fi.Size()))
+	return b, func() {}, err
 }
 
+// encodeCached appends the record of a client to b, framed (see
+// Reader.Bytes) so that read can find a client's record by its slug alone.
 func encodeCached(b binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) binfmt.Buf {
-	b = b.String(c.Slug).Sum(m.sum)
+	var rec binfmt.Buf
+	rec = rec.String(c.Slug).Sum(m.sum)
+	rec = appendCached(rec, c, m, files)
+	return b.String(string(rec))
+}
+
+func appendCached(b binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) binfmt.Buf {
 	b = b.String(string(c.Mode)).String(c.ClientID).String(c.URL)
 	s := &c.Shown
 	b = b.String(s.DisplayName).String(s.ClientURI).String(s.AuthMethod).Strings(s.GrantTypes).Strings(s.RedirectURIs)
@@ -259,7 +284,10 @@ func decodeGroup(r *binfmt.Reader) []artifact.Artifact {
 	return files
 }
 
-func decodeCached(r *binfmt.Reader, display string) *cached {
+// decodeCached decodes the record rec of a client of the directory
+// display, or returns nil if it is not whole.
+func decodeCached(rec []byte, display string) *cached {
+	r := binfmt.NewReader(rec)
 	e := &cached{}
 	c := &e.c
 	c.Slug, e.sum = r.String(), r.Sum()
@@ -277,16 +305,17 @@ func decodeCached(r *binfmt.Reader, display string) *cached {
 	}
 	e.rowSize, e.jsonSize = int(r.Uvarint()), int(r.Uvarint())
 	e.files = decodeGroup(r)
-	if len(e.files) > 0 {
-		c.Doc, c.Path = e.files[0], e.files[0].Path
+	if r.End() != nil || len(e.files) == 0 {
+		return nil
 	}
+	c.Doc, c.Path = e.files[0], e.files[0].Path
 	return e
 }
 
 // use takes e for the client at slug if the previous tree still holds its
 // files, returning false when it must be made again.
 func (c *Cache) use(e *cached, slug, docPath string) (bool, error) {
-	if e.c.Slug != slug || e.c.Path != docPath || len(e.files) == 0 {
+	if e == nil || e.c.Slug != slug || e.c.Path != docPath {
 		return false, nil
 	}
 	for _, d := range e.diags {
@@ -327,4 +356,11 @@ func (r *Registry) SaveCache() error {
 		return fmt.Errorf("cannot write the client cache %s: %w", c.Path, diag.Cause(err))
 	}
 	return nil
+}
+
+// cachedSum is the digest of the client file a record was made from.
+func cachedSum(rec []byte) [sha256.Size]byte {
+	r := binfmt.NewReader(rec)
+	r.Bytes() // the slug
+	return r.Sum()
 }

@@ -141,7 +141,6 @@ const pageOverhead = 16 << 10
 
 // paged returns the index, its pages and search files, and the HTML pages.
 func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artifact.Artifact, error) {
-	entries := r.IndexOf().Clients
 	later := path.Join(PagesDir(r.Path), "2.html") // every page after the first sits here
 	// The rows are measured here and rendered again page by page: holding
 	// every row until the last page is made would cost as much memory as
@@ -164,7 +163,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		}
 		rowSize[i] = len(h)
 		// As the entry is indented inside a page, with its separator.
-		b, err := json.MarshalIndent(entries[i], "    ", "  ")
+		b, err := json.MarshalIndent(r.Clients[i].indexEntry(), "    ", "  ")
 		if err != nil {
 			return fmt.Errorf("clients: index: %w", err)
 		}
@@ -257,7 +256,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 				return nil
 			}
 		}
-		doc := IndexPage{Page: n, Pages: pages, Total: len(r.Clients), Index: url(IndexPath(r.Path)), Clients: entries[start:end]}
+		doc := IndexPage{Page: n, Pages: pages, Total: len(r.Clients), Index: url(IndexPath(r.Path)), Clients: r.indexEntries(start, end)}
 		if n > 1 {
 			doc.Prev = url(pageJSON(n - 1))
 		}

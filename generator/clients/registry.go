@@ -229,12 +229,14 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	srcs = slices.Clone(srcs)
 	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
 	pol := policyOf(site)
-	var hits []*cached
+	var hits [][]byte
 	var memos []memo
 	held := 0
 	if o.Cache != nil && o.Store != nil {
 		r.cache, r.cacheKey = o.Cache, o.Cache.key(site, display)
-		hits, held = o.Cache.read(r.cacheKey, display, srcs, &diags)
+		var release func()
+		hits, held, release = o.Cache.read(r.cacheKey, srcs, &diags)
+		defer release() // once the workers are done with the records
 		memos = make([]memo, len(srcs))
 	}
 	// Files are checked and rendered in parallel (a registry may hold
@@ -273,8 +275,8 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		if memos != nil {
 			m = &memos[i]
 			m.sum = sha256.Sum256(data)
-			if e := hits[i]; e != nil && e.sum == m.sum {
-				hits[i] = nil
+			if rec := hits[i]; rec != nil && cachedSum(rec) == m.sum {
+				e := decodeCached(rec, display)
 				ok, err := r.cache.use(e, slug, docPath(site, slug))
 				if err != nil {
 					storeErr.CompareAndSwap(nil, &err)

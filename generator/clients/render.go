@@ -123,15 +123,20 @@ type Index struct {
 }
 
 // IndexOf lists the registry's clients, by slug.
-func (r *Registry) IndexOf() Index {
-	idx := Index{Clients: make([]IndexEntry, 0, len(r.Clients))}
-	for _, c := range r.Clients {
-		idx.Clients = append(idx.Clients, IndexEntry{
-			Slug: c.Slug, ClientID: c.ClientID, ClientName: c.Name(), Mode: string(c.Mode),
-			Document: c.URL, AuthMethod: c.Shown.AuthMethod, GrantTypes: c.Shown.GrantTypes,
-		})
+func (r *Registry) IndexOf() Index { return Index{Clients: r.indexEntries(0, len(r.Clients))} }
+
+// indexEntries lists the clients from start to end.
+func (r *Registry) indexEntries(start, end int) []IndexEntry {
+	l := make([]IndexEntry, 0, end-start)
+	for i := start; i < end; i++ {
+		l = append(l, r.Clients[i].indexEntry())
 	}
-	return idx
+	return l
+}
+
+func (c *Client) indexEntry() IndexEntry {
+	return IndexEntry{Slug: c.Slug, ClientID: c.ClientID, ClientName: c.Name(), Mode: string(c.Mode),
+		Document: c.URL, AuthMethod: c.Shown.AuthMethod, GrantTypes: c.Shown.GrantTypes}
 }
 
 // Artifacts returns every client document, the index and the page for

@@ -102,6 +102,22 @@ func (r *Reader) Count(min int) int {
 	return int(n)
 }
 
+// Bytes reads what Buf.String wrote as the file's own bytes, not a copy:
+// a record framed so that a reader can skip it, or read it later.
+func (r *Reader) Bytes() []byte {
+	n := r.Uvarint()
+	if r.bad || n > uint64(len(r.r)) {
+		r.bad = true
+		return nil
+	}
+	b := r.r[:n:n]
+	r.r = r.r[n:]
+	return b
+}
+
+// NewReader reads b, a record that Bytes returned.
+func NewReader(b []byte) *Reader { return &Reader{r: b} }
+
 func (r *Reader) String() string {
 	n := r.Uvarint()
 	if r.bad || n > uint64(len(r.r)) {

@@ -1,0 +1,77 @@
+package binfmt
+
+import (
+	"crypto/sha256"
+	"errors"
+	"slices"
+	"testing"
+)
+
+const magic = "test file 1\n"
+
+func sample() []byte {
+	var rec Buf
+	rec = rec.String("inner").Uvarint(7)
+	b := New(magic, 0).Uvarint(300).Varint(-5).String("héllo").Strings([]string{"a", "", "c"}).Sum(sha256.Sum256([]byte("x"))).Byte(9)
+	return b.String(string(rec)).Seal()
+}
+
+func TestRoundTrip(t *testing.T) {
+	r, err := Open(sample(), magic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := r.Uvarint(); v != 300 {
+		t.Errorf("Uvarint = %d", v)
+	}
+	if v := r.Varint(); v != -5 {
+		t.Errorf("Varint = %d", v)
+	}
+	if s := r.String(); s != "héllo" {
+		t.Errorf("String = %q", s)
+	}
+	if l := r.Strings(); !slices.Equal(l, []string{"a", "", "c"}) {
+		t.Errorf("Strings = %q", l)
+	}
+	if s := r.Sum(); s != sha256.Sum256([]byte("x")) {
+		t.Errorf("Sum = %x", s)
+	}
+	if c := r.Byte(); c != 9 {
+		t.Errorf("Byte = %d", c)
+	}
+	inner := NewReader(r.Bytes())
+	if s, v := inner.String(), inner.Uvarint(); s != "inner" || v != 7 || inner.End() != nil {
+		t.Errorf("record = %q %d %v", s, v, inner.End())
+	}
+	if err := r.End(); err != nil {
+		t.Errorf("End: %v", err)
+	}
+}
+
+// Every damage, and every value read past the end, reads as ErrFormat.
+func TestDamage(t *testing.T) {
+	b := sample()
+	for i := range b {
+		d := slices.Clone(b)
+		d[i] ^= 0x40
+		if _, err := Open(d, magic); !errors.Is(err, ErrFormat) {
+			t.Fatalf("byte %d flipped: %v", i, err)
+		}
+	}
+	for n := range len(b) {
+		if _, err := Open(b[:n], magic); !errors.Is(err, ErrFormat) {
+			t.Fatalf("cut to %d bytes: %v", n, err)
+		}
+	}
+	if _, err := Open(b, "other 1\n"); !errors.Is(err, ErrFormat) {
+		t.Errorf("another magic: %v", err)
+	}
+	r := NewReader(New("", 0).Uvarint(1 << 40))
+	if n := r.Count(1); n != 0 || r.Err() == nil {
+		t.Errorf("a count past the file's end: %d, %v", n, r.Err())
+	}
+	r = NewReader(nil)
+	if s := r.String(); s != "" || r.Err() == nil {
+		t.Errorf("a string past the end: %q, %v", s, r.Err())
+	}
+}
