@@ -48,7 +48,9 @@ signatures/SHA256SUMS); a directory holding anything else is refused.
 Builds and imports of one directory take turns, under a lock beside it
 (.out.lock for out): a second one says it is waiting, or with --no-wait
 fails at once. The next build removes the temporary trees (.out.new-*)
-that a killed build left. SIGINT, SIGTERM or SIGHUP before the new tree is
+that a killed build left. A client whose file is unchanged since the last
+build is taken from the client cache beside DIR (.out.cache), its files
+kept from the previous tree. SIGINT, SIGTERM or SIGHUP before the new tree is
 swapped in stops the build (exit 130, 143, 129), out unchanged; after it,
 the build finishes. A second signal stops it at once.
 
@@ -68,7 +70,9 @@ Flags:
                       azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
                       Ed25519 or RSA; Ed25519 in PEM only)
       --no-wait       fail at once if another build is writing DIR
-      --no-cache      write a new tree, keeping no spare tree beside DIR
+      --no-cache      check, render and sign every client again, and write a
+                      new tree: use no client cache (.out.cache) and no
+                      spare tree beside DIR, and remove them
                       (.DIR.spare) and trusting nothing an earlier build left
 ` + outputHelp + progressHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {

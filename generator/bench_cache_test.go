@@ -1,0 +1,168 @@
+package generator_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wellknown-dev/wellknown/generator"
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/generator/sign"
+)
+
+// BenchmarkRebuild is a build as the build command runs it (streamed into
+// the new tree, with the client cache and the spare beside the output) at
+// each size in WELLKNOWN_BENCH_SIZES (default 1000,10000; the issue's
+// figures add 100000), unsigned and signed with P-256, against the floor
+// in the same run:
+//
+//   - floor: parse each client file (yaml.v3, no checks), write it as JSON
+//     into a new directory, hash it all, and sign the hash once;
+//   - fresh: a build where no output, spare or cache exists;
+//   - nochange: a build over the output of the same inputs;
+//   - onechange: a build after one client file changed.
+//
+// Run with -benchtime 3x (or 1x at 100,000): each iteration of fresh
+// builds into a new directory.
+func BenchmarkRebuild(b *testing.B) {
+	sizes := []int{1000, 10000}
+	if v := os.Getenv("WELLKNOWN_BENCH_SIZES"); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				b.Fatalf("WELLKNOWN_BENCH_SIZES: %v", err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	signer := p256Signer(b)
+	for _, n := range sizes {
+		cfg := registrySite(b, n)
+		b.Run(fmt.Sprintf("%d/floor", n), func(b *testing.B) { benchFloor(b, cfg) })
+		for _, s := range []struct {
+			name   string
+			signer *sign.Signer
+		}{{"unsigned", nil}, {"signed-p256", signer}} {
+			for _, mode := range []string{"fresh", "nochange", "onechange"} {
+				b.Run(fmt.Sprintf("%d/%s/%s", n, s.name, mode), func(b *testing.B) { benchRebuild(b, cfg, n, s.signer, mode) })
+			}
+		}
+	}
+}
+
+func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode string) {
+	base := b.TempDir()
+	out := filepath.Join(base, "out")
+	if mode != "fresh" {
+		if got := cliBuild(b, cfg, out, signer); got != 0 {
+			b.Fatalf("a first build took %d clients from a cache", got)
+		}
+	}
+	changed := filepath.Join(filepath.Dir(cfg), "clients", "client-00003.yaml")
+	orig, err := os.ReadFile(changed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.WriteFile(changed, orig, 0o644)
+	run := 0
+	for b.Loop() {
+		run++
+		want := n
+		switch mode {
+		case "fresh":
+			out = filepath.Join(base, fmt.Sprint("out", run))
+			want = 0
+		case "onechange":
+			// Each run changes the file from the last one's.
+			b.StopTimer()
+			body := strings.Replace(string(orig), "Web app 3\n", fmt.Sprintf("Web app 3, version %d\n", run), 1)
+			if err := os.WriteFile(changed, []byte(body), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			want = n - 1
+		}
+		if got := cliBuild(b, cfg, out, signer); got != want {
+			b.Fatalf("%d clients from the cache, want %d", got, want)
+		}
+	}
+	reportMemory(b)
+}
+
+// cliBuild builds cfg into out as the build command does, and returns how
+// many clients came from the cache.
+func cliBuild(b *testing.B, cfg, out string, signer *sign.Signer) int {
+	var res *generator.Result
+	err := publish.Options{}.Build(context.Background(), out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
+		var err error
+		res, err = generator.BuildContext(context.Background(), generator.Options{Config: cfg, Now: clock,
+			Getenv: func(string) string { return "" }, Signer: signer, Sink: sink, Cache: publish.CachePath(out), Tool: "bench"})
+		if err != nil {
+			return nil, err
+		}
+		return res.Artifacts, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res.Clients.Cached
+}
+
+// benchFloor is the least any build of the client files must do.
+func benchFloor(b *testing.B, cfg string) {
+	src := filepath.Join(filepath.Dir(cfg), "clients")
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := b.TempDir()
+	run := 0
+	for b.Loop() {
+		run++
+		out := filepath.Join(base, fmt.Sprint(run))
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := sha256.New()
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var v map[string]any
+			if err := yaml.Unmarshal(data, &v); err != nil {
+				b.Fatal(err)
+			}
+			js, err := json.MarshalIndent(v, "", "  ")
+			if err != nil {
+				b.Fatal(err)
+			}
+			h.Write(js)
+			if err := os.WriteFile(filepath.Join(out, strings.TrimSuffix(e.Name(), ".yaml")+".json"), js, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportMemory(b)
+}
