@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -33,6 +34,7 @@ type cacheBuild struct {
 	signer  *sign.Signer
 	tool    string
 	noCache bool
+	now     time.Time // the build's clock; zero is clock
 }
 
 func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error) {
@@ -45,10 +47,14 @@ func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error
 	if o.noCache {
 		cache = ""
 	}
+	now := o.now
+	if now.IsZero() {
+		now = clock
+	}
 	var res *generator.Result
 	ctx := context.Background()
 	err := publish.Options{}.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
-		r, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: clock, Getenv: func(string) string { return "" },
+		r, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: func(string) string { return "" },
 			Signer: o.signer, Sink: sink, Cache: cache, Tool: tool})
 		res = r
 		if err != nil {
@@ -408,6 +414,10 @@ func TestCacheInvalidated(t *testing.T) {
 			editFile(t, cfg, "  path: /clients/ ", "  path: /apps/ ")
 			return o
 		}, ""},
+		{"issuer", func(t *testing.T, cfg string) cacheBuild {
+			editFile(t, cfg, "issuer: https://login.example.com\n", "issuer: https://id.example.com\n")
+			return o
+		}, ""},
 		{"client directory", func(t *testing.T, cfg string) cacheBuild {
 			dir := filepath.Dir(cfg)
 			if err := os.Rename(filepath.Join(dir, "clients"), filepath.Join(dir, "apps")); err != nil {
@@ -432,6 +442,31 @@ func TestCacheInvalidated(t *testing.T) {
 			// The cache is now the new one's.
 			res = next.must(t, cfg, out)
 			checkCached(t, "once more", res, cacheClients, out, next.reference(t, cfg))
+		})
+	}
+}
+
+// TestCacheOtherClock: what the cache keeps does not depend on the build's
+// clock or the manifest's lifetime, which change on every build: a
+// rebuild a day later, or with another signing.expires_after, takes every
+// client from it and gives the tree a build without it gives.
+func TestCacheOtherClock(t *testing.T) {
+	for _, c := range signings() {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, o := c.site(t, cacheClients)
+			out := filepath.Join(t.TempDir(), "out")
+			o.must(t, cfg, out)
+			o.now = clock.Add(24 * time.Hour)
+			res := o.must(t, cfg, out)
+			checkCached(t, "a day later", res, cacheClients, out, o.reference(t, cfg))
+			mustWrite(t, cfg, readString(t, cfg)+"\n# a shorter manifest\n")
+			if c.name != "manifest-only" {
+				mustWrite(t, cfg, readString(t, cfg)+"signing:\n  expires_after: 48h\n")
+			} else {
+				editFile(t, cfg, "  per_file: false\n", "  per_file: false\n  expires_after: 48h\n")
+			}
+			res = o.must(t, cfg, out)
+			checkCached(t, "another lifetime", res, cacheClients, out, o.reference(t, cfg))
 		})
 	}
 }
