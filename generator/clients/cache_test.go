@@ -1,0 +1,273 @@
+package clients_test
+
+import (
+	"crypto/sha256"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/clients"
+	"github.com/wellknown-dev/wellknown/generator/config"
+	"github.com/wellknown-dev/wellknown/generator/diag"
+)
+
+// cacheMagic is the cache file's first line, as cache.go writes it.
+const cacheMagic = "wellknown client cache 1\n"
+
+// The clients of the build that writes the cache, and of the build that
+// reads it: a, c and e unchanged, b changed, d new.
+var (
+	before = []clients.Source{
+		{Name: "a.yaml", Data: []byte(web)},
+		{Name: "b.yaml", Data: []byte("application_type: native\nredirect_uris: [http://127.0.0.1/cb]\ntoken_endpoint_auth_method: none\n")},
+		{Name: "c.yaml", Data: []byte("grant_types: [client_credentials]\ntoken_endpoint_auth_method: private_key_jwt\njwks_uri: https://svc.example.com/jwks.json\n")},
+		// a warning, which a client from the cache reports too
+		{Name: "e.yaml", Data: []byte("application_type: native\nclient_name: Loopback\nredirect_uris: [http://localhost/cb]\ntoken_endpoint_auth_method: none\n")},
+	}
+	after = []clients.Source{
+		before[0],
+		{Name: "b.yaml", Data: []byte("application_type: native\nclient_name: Changed\nredirect_uris: [http://127.0.0.1/cb]\ntoken_endpoint_auth_method: none\n")},
+		before[2],
+		// a warning too: a client the cache has not seen has its own
+		{Name: "d.yaml", Data: []byte(web + "client_name#de: Neu\nclient_uri: https://elsewhere.example.com\n")},
+		before[3],
+	}
+	fresh = map[string]bool{"b": true, "d": true} // slugs whose files the cache has not seen
+)
+
+// keeper is a build's tree as a faithful artifact.Keeper sees it: Keep
+// puts files only if the previous tree holds each with that size and
+// digest, as publish's indexes vouch.
+type keeper struct {
+	prev map[string]artifact.Artifact
+	mu   sync.Mutex
+	cur  map[string]artifact.Artifact
+	kept []string // the first file of each Keep that put them
+}
+
+func newKeeper(prev map[string]artifact.Artifact) *keeper {
+	return &keeper{prev: prev, cur: map[string]artifact.Artifact{}}
+}
+
+func (k *keeper) Put(p string, body []byte) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.cur[p] = artifact.Artifact{Path: p, Stored: true, Size: len(body), Digest: sha256.Sum256(body)}
+	return nil
+}
+
+func (k *keeper) Keep(files []artifact.Artifact) (bool, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, f := range files {
+		p, ok := k.prev[f.Path]
+		if !ok || !f.Stored || p.Size != f.Size || p.Digest != f.Digest {
+			return false, nil
+		}
+	}
+	for _, f := range files {
+		k.cur[f.Path] = f
+	}
+	k.kept = append(k.kept, files[0].Path)
+	return true, nil
+}
+
+// options builds with the cache at p over the tree k.
+func (k *keeper) options(p string) clients.Options {
+	return clients.Options{
+		Store: func(doc *artifact.Artifact) error { return artifact.Store(k, doc) },
+		Cache: &clients.Cache{Path: p, Tool: "test-1", Keep: k.Keep,
+			Files: func(doc artifact.Artifact) []artifact.Artifact { return []artifact.Artifact{doc} }},
+	}
+}
+
+// shown is what of a client the rest of the build reads.
+type shown struct {
+	Slug, ClientID, URL, Path string
+	Mode                      config.ClientMode
+	Size                      int
+	Digest                    [32]byte
+	Shown                     clients.Summary
+}
+
+func shownOf(c clients.Client) shown {
+	return shown{c.Slug, c.ClientID, c.URL, c.Path, c.Mode, c.Doc.Len(), c.Doc.SHA256(), c.Shown}
+}
+
+// cacheSeed builds before with a cache and returns the cache file's bytes
+// and the tree the build left.
+func cacheSeed(t testing.TB, s *config.Site) ([]byte, map[string]artifact.Artifact) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "cache")
+	k := newKeeper(nil)
+	r, d, err := k.options(p).New(s, before)
+	if err != nil || d.HasErrors() {
+		t.Fatalf("%v %v", err, d.Err())
+	}
+	if r.Cached != 0 {
+		t.Fatalf("%d clients from no cache", r.Cached)
+	}
+	if err := r.SaveCache(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, k.cur
+}
+
+// reference is the registry of after with no cache.
+func reference(t testing.TB, s *config.Site) (map[string]shown, *diag.List) {
+	t.Helper()
+	r, d, err := newKeeper(nil).options("").New(s, after)
+	if err != nil || d.HasErrors() {
+		t.Fatalf("%v %v", err, d.Err())
+	}
+	m := map[string]shown{}
+	for _, c := range r.Clients {
+		m[c.Slug] = shownOf(c)
+	}
+	return m, d
+}
+
+// TestCacheRegistry: a registry takes from the cache the clients whose
+// files are unchanged, with their warnings, and checks the rest, as a
+// registry without the cache does; the cache it saves gives every client
+// to the next registry of the same files.
+func TestCacheRegistry(t *testing.T) {
+	s := site(t, "")
+	seed, prev := cacheSeed(t, s)
+	ref, refDiags := reference(t, s)
+	p := filepath.Join(t.TempDir(), "cache")
+	if err := os.WriteFile(p, seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := newKeeper(prev)
+	r, d, err := k.options(p).New(s, after)
+	if err != nil || d.HasErrors() {
+		t.Fatalf("%v %v", err, d.Err())
+	}
+	if r.Cached != 3 {
+		t.Errorf("%d clients from the cache, want 3 (a, c, e)", r.Cached)
+	}
+	got := map[string]shown{}
+	for _, c := range r.Clients {
+		got[c.Slug] = shownOf(c)
+	}
+	if !reflect.DeepEqual(got, ref) {
+		t.Errorf("clients\n%+v\nwant\n%+v", got, ref)
+	}
+	if !reflect.DeepEqual(d.Warnings(), refDiags.Warnings()) {
+		t.Errorf("warnings\n%v\nwant\n%v", d.Warnings(), refDiags.Warnings())
+	}
+	if len(refDiags.Warnings()) < 2 {
+		t.Errorf("d.yaml and e.yaml draw %d warnings, want one each: the test shows nothing", len(refDiags.Warnings()))
+	}
+	if err := r.SaveCache(); err != nil {
+		t.Fatal(err)
+	}
+	next := newKeeper(k.cur)
+	r, _, err = next.options(p).New(s, after)
+	if err != nil || r.Cached != len(after) {
+		t.Errorf("with the cache the last registry saved: %d clients from it (%v), want %d", r.Cached, err, len(after))
+	}
+}
+
+// FuzzCache feeds arbitrary cache files to a registry. Each input is a
+// cache file's body, sealed as SaveCache seals it, so that the fuzzer
+// reaches the records and not only the seal; raw inputs are written as
+// they are. No input may panic or make a registry fail to load, and a
+// client whose file the cache has not seen (b changed, d new) is always
+// checked and rendered afresh: the cache is never used for a file with
+// another digest, whatever it says. What the registry then saves is a
+// cache the next registry takes every client from.
+func FuzzCache(f *testing.F) {
+	s := site(f, "")
+	seed, prev := cacheSeed(f, s)
+	ref, refDiags := reference(f, s)
+	body := seed[len(cacheMagic) : len(seed)-sha256.Size]
+	f.Add(body, false)
+	f.Add(seed, true)
+	for _, n := range []int{0, 1, 33, len(body) / 3, len(body) / 2, len(body) - 1} {
+		f.Add(body[:n], false)
+	}
+	f.Add(seed[:len(seed)-1], true)
+	f.Add([]byte("garbage"), true)
+	// One file for every input, in memory where there is a tmpfs: a
+	// directory made and removed per input paces the fuzzer by the disk's
+	// journal, to a few inputs a second when the disk is busy.
+	dir := "/dev/shm"
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir = ""
+	}
+	dir, err := os.MkdirTemp(dir, "fuzzcache")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { os.RemoveAll(dir) })
+	p := filepath.Join(dir, "cache")
+	f.Fuzz(func(t *testing.T, data []byte, raw bool) {
+		file := data
+		if !raw {
+			file = append([]byte(cacheMagic), data...)
+			sum := sha256.Sum256(file)
+			file = append(file, sum[:]...)
+		}
+		if err := os.WriteFile(p, file, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		k := newKeeper(prev)
+		r, d, err := k.options(p).New(s, after)
+		if err != nil {
+			t.Fatalf("a cache made New fail: %v", err)
+		}
+		if d.HasErrors() {
+			// Only a cache that names its clients' ids wrongly can: the
+			// cache is trusted for what it says of a file it has seen.
+			return
+		}
+		for _, p := range k.kept {
+			for slug := range fresh {
+				if p == ref[slug].Path {
+					t.Errorf("the files of %s.yaml were kept from the cache, which has not seen its bytes", slug)
+				}
+			}
+		}
+		if r.Cached != len(k.kept) || r.Cached > len(after)-len(fresh) {
+			t.Errorf("%d clients from the cache, %d kept", r.Cached, len(k.kept))
+		}
+		for _, c := range r.Clients {
+			if fresh[c.Slug] && !reflect.DeepEqual(shownOf(c), ref[c.Slug]) {
+				t.Errorf("%s.yaml is\n%+v\nwant\n%+v", c.Slug, shownOf(c), ref[c.Slug])
+			}
+		}
+		if len(r.Clients) != len(after) {
+			t.Errorf("%d clients, want %d", len(r.Clients), len(after))
+		}
+		have := map[string]bool{}
+		for _, w := range d.Warnings() {
+			have[w.String()] = true
+		}
+		for _, w := range refDiags.Warnings() {
+			// What the cache says of a file it has seen, warnings
+			// included, is what the build that saw it found.
+			if fresh[strings.TrimSuffix(path.Base(w.Path), ".yaml")] && !have[w.String()] {
+				t.Errorf("warning %q is lost", w)
+			}
+		}
+		if err := r.SaveCache(); err != nil {
+			t.Fatal(err)
+		}
+		next := newKeeper(k.cur)
+		r2, d2, err := next.options(p).New(s, after)
+		if err != nil || d2.HasErrors() || r2.Cached != len(after) {
+			t.Errorf("with the cache the registry saved: %d clients from it (%v, %v), want %d", r2.Cached, err, d2.Err(), len(after))
+		}
+	})
+}
