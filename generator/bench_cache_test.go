@@ -107,7 +107,12 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode str
 // many clients came from the cache.
 func cliBuild(b *testing.B, cfg, out string, signer *sign.Signer) int {
 	var res *generator.Result
-	err := publish.Options{}.Build(context.Background(), out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
+	po := publish.Options{Swapped: func() {
+		if err := res.Clients.SaveCache(); err != nil {
+			b.Error(err)
+		}
+	}}
+	err := po.Build(context.Background(), out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		var err error
 		res, err = generator.BuildContext(context.Background(), generator.Options{Config: cfg, Now: clock,
 			Getenv: func(string) string { return "" }, Signer: signer, Sink: sink, Cache: publish.CachePath(out), Tool: "bench"})

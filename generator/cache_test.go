@@ -53,7 +53,14 @@ func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error
 	}
 	var res *generator.Result
 	ctx := context.Background()
-	err := publish.Options{}.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
+	// As the build command does; a cache that cannot be saved is a
+	// warning there, and shows here as the next build's misses.
+	po := publish.Options{Swapped: func() {
+		if err := res.Clients.SaveCache(); err != nil {
+			t.Logf("warning: %v", err)
+		}
+	}}
+	err := po.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		r, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: func(string) string { return "" },
 			Signer: o.signer, Sink: sink, Cache: cache, Tool: tool})
 		res = r
@@ -776,4 +783,25 @@ func (m *mapSink) Put(p string, body []byte) error {
 	defer m.mu.Unlock()
 	m.files[p] = bytes.Clone(body)
 	return nil
+}
+
+// A build that fails must not cost the next one its cache. The failed
+// build removes the spare it was patching, which drops the link count of
+// every file out shares with it and so changes their ctime: out's index
+// then vouches for none of them, and find must read them instead.
+func TestCacheHitsAfterFailedBuild(t *testing.T) {
+	cfg := registrySite(t, cacheClients)
+	o := cacheBuild{signer: p256Signer(t)}
+	out := filepath.Join(t.TempDir(), "out")
+	o.must(t, cfg, out)
+	o.must(t, cfg, out) // now out shares its unchanged files with the spare
+	p := clientFile(cfg, 3)
+	was := readString(t, p)
+	mustWrite(t, p, "client_name: [unclosed\n")
+	if _, err := o.run(t, cfg, out); err == nil {
+		t.Fatal("the build with a broken client succeeded")
+	}
+	mustWrite(t, p, was)
+	res := o.must(t, cfg, out)
+	checkCached(t, "the build after the failed one", res, cacheClients, out, o.reference(t, cfg))
 }

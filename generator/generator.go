@@ -54,9 +54,10 @@ type Options struct {
 	Progress *progress.Meter
 	// Cache, when set, is the client cache's file (see clients.Cache):
 	// a client file with the bytes the last build saw is taken from it,
-	// its files kept from the previous tree, and the build leaves there
-	// what the next one needs. It needs a Sink that keeps files
-	// (artifact.Keeper), and is ignored without one.
+	// its files kept from the previous tree. Once the build is published,
+	// Result.Clients.SaveCache writes there what the next one needs. It
+	// needs a Sink that keeps files (artifact.Keeper), and is ignored
+	// without one.
 	Cache string
 	// Tool identifies this build of wellknown for the cache: a cache
 	// made by another is not used.
@@ -137,7 +138,18 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 			if o.Signer != nil {
 				signer = fmt.Sprintf("%s %d", o.Signer.Fingerprint(), layout)
 			}
-			copts.Cache = &clients.Cache{Path: o.Cache, Tool: o.Tool, Signer: signer, Keep: k.Keep, Files: stream.Files}
+			keep := k.Keep
+			if stream == nil {
+				// Unsigned, a client put its document alone: a cache
+				// that says otherwise is not this build's.
+				keep = func(files []artifact.Artifact) (bool, error) {
+					if len(files) != 1 {
+						return false, nil
+					}
+					return k.Keep(files)
+				}
+			}
+			copts.Cache = &clients.Cache{Path: o.Cache, Tool: o.Tool, Signer: signer, Keep: keep, Files: stream.Files}
 		}
 	}
 	reg, d, err := copts.Load(primary)
@@ -234,12 +246,6 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		diags.Warnf(diag.Pos{Path: hosting.HeadersFile}, "_headers has %d rules; Cloudflare Pages applies only the first %d, so files matched only by the rest lose their Content-Type, CORS or cache headers there (Netlify and the other hosts are not affected)",
 			n, hosting.CloudflareRules)
 		diags.Hint("on Cloudflare Pages, publish through a Worker or R2 with the headers from wellknown hosting --format s3")
-	}
-	// Only now is what the clients gave worth remembering: a build that
-	// fails leaves the cache as it was.
-	if err := reg.SaveCache(); err != nil {
-		diags.Warnf(diag.Pos{}, "%v", err)
-		diags.Hint("the next build checks every client again")
 	}
 	artifact.Sort(as)
 	return &Result{Site: site, Keys: ks, FederationKeys: fks, Clients: reg, Artifacts: as, Warnings: diags.Warnings()}, nil

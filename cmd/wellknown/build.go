@@ -134,6 +134,13 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	if !wo.NoSpare {
 		cache = publish.CachePath(out)
 	}
+	// What the clients gave is kept for the next build only once this one
+	// is published: a failed one, --strict's included, leaves the cache.
+	wo.Swapped = func() {
+		if err := res.Clients.SaveCache(); err != nil {
+			fmt.Fprintf(e.stderr, "warning: %v\n\thint: the next build checks every client again\n", err)
+		}
+	}
 	err = wo.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		var err error
 		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink, Progress: meter,

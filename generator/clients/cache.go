@@ -20,10 +20,13 @@ import (
 // client's summary, its warnings, the files it put). The next build takes
 // a client whose file has the same bytes from it, under the same tool,
 // site policy and signer, and keeps the files from the previous tree
-// rather than checking, rendering and signing them again. The bytes come
-// only from that tree, through the indexes that vouch for it (see
-// artifact.Keeper): the cache says what a file should hold, never what it
-// holds, so a cache that lies costs time, not output.
+// rather than checking, rendering and signing them again. The cache is
+// trusted, as any build cache is, for what a client file gives; it is
+// sealed against damage, not against whoever may write beside the output
+// (who may as well write the output). It is never trusted for a file's
+// bytes: those come only from the previous tree, through the indexes that
+// vouch for it (see artifact.Keeper), so a cache that names bytes the tree
+// does not hold costs time, not output.
 type Cache struct {
 	// Path is the cache file, beside the output and never in it.
 	Path string

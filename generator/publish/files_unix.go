@@ -193,7 +193,7 @@ func (t *tree) put(dir, name string, body []byte) error {
 		return t.patch(d, old, p, name, body, sum)
 	}
 	if old >= 0 {
-		if id, ok := t.link(old, d, p, name, name, body, len(body), sum); ok {
+		if id, ok := t.link(old, d, p, name, name, body, len(body), sum, nil); ok {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -256,7 +256,7 @@ func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]b
 	}
 	tmp := tempName()
 	if old >= 0 {
-		if id, ok := t.link(old, d, p, name, tmp, body, len(body), sum); ok {
+		if id, ok := t.link(old, d, p, name, tmp, body, len(body), sum, nil); ok {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -342,9 +342,10 @@ func writeFull(fd int, b []byte) error {
 // link puts the previous build's name from the directory old into new as
 // as if it holds exactly body (p, its path, size bytes with digest sum),
 // and returns the identity it then has. A file of the previous build's
-// index is trusted unread while its identity is the recorded one; any
-// other is read and compared with body, unless body is nil (see keep).
-func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum [sha256.Size]byte) (identity, bool) {
+// index is trusted unread while its identity is the recorded one, as is
+// one with the identity vouched says find checked; any other is read and
+// compared with body, unless body is nil (see keep).
+func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum [sha256.Size]byte, vouched *identity) (identity, bool) {
 	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return identity{}, false
@@ -354,7 +355,8 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum
 		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink == 1
 	if same {
 		e, ok := t.prevIx.lookup(p)
-		same = ok && e.id == identityOf(&st) && e.sum == sum || body != nil && readsAs(fd, body)
+		same = ok && e.id == identityOf(&st) && e.sum == sum || body != nil && readsAs(fd, body) ||
+			vouched != nil && *vouched == identityOf(&st)
 	}
 	unix.Close(fd)
 	if !same || unix.Linkat(old, name, new, as, 0) != nil {
@@ -383,7 +385,7 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum
 type source struct {
 	d, old  int // the directory in the tree, and in the previous build
 	p, name string
-	id      identity // of the spare's file, when inPlace
+	id      identity // of the file found, as find vouched for it
 	inPlace bool
 }
 
@@ -421,12 +423,40 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 	if !ok || e.sum != sum {
 		return src, false, nil
 	}
+	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return src, false, nil
+	}
+	defer unix.Close(fd)
 	var st unix.Stat_t
-	if unix.Fstatat(old, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil ||
-		st.Mode != unix.S_IFREG|0o644 || st.Size != int64(size) || st.Nlink != 1 || identityOf(&st) != e.id {
+	if unix.Fstat(fd, &st) != nil || st.Mode != unix.S_IFREG|0o644 || st.Size != int64(size) || st.Nlink != 1 {
+		return src, false, nil
+	}
+	// A file whose identity moved since its build is read: removing a
+	// spare that shared it (a failed build's) changes its ctime, and
+	// every client would otherwise be made again after every failure.
+	src.id = identityOf(&st)
+	if src.id != e.id && !hashesTo(fd, size, sum) {
 		return src, false, nil
 	}
 	return src, true, nil
+}
+
+// hashesTo reports whether fd holds size bytes with digest sum.
+func hashesTo(fd, size int, sum [sha256.Size]byte) bool {
+	buf := make([]byte, size+1)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || m == 0 {
+			break
+		}
+		n += m
+	}
+	return n == size && sha256.Sum256(buf[:n]) == sum
 }
 
 // keep puts the file find found.
@@ -439,7 +469,7 @@ func (t *tree) keep(src source, size int, sum [sha256.Size]byte) error {
 	if t.spare != nil {
 		as = tempName()
 	}
-	id, ok := t.link(src.old, src.d, src.p, src.name, as, nil, size, sum)
+	id, ok := t.link(src.old, src.d, src.p, src.name, as, nil, size, sum, &src.id)
 	if !ok {
 		return fmt.Errorf("the previous build's %s changed while this one read it", src.p)
 	}

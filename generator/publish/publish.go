@@ -45,6 +45,10 @@ type Options struct {
 	// found the same, removes the previous build once the new one is in
 	// place, and removes any spare, index and cache beside dir.
 	NoSpare bool
+	// Swapped, when set, is called once the new tree is in place, with the
+	// lock still held: what describes the new build beside it (the client
+	// cache) is written then, by a build that succeeded and by it alone.
+	Swapped func()
 }
 
 // ErrBusy is wrapped by the error of a Write with NoWait whose directory
@@ -206,6 +210,9 @@ func (b *build) fillAndSwap(ctx context.Context, root string, spare *index, fill
 		return fmt.Errorf("cannot replace %s: %w", b.dir, err)
 	}
 	b.settle(old, indexed)
+	if b.Swapped != nil {
+		b.Swapped()
+	}
 	return nil
 }
 
