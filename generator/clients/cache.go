@@ -61,13 +61,20 @@ type cached struct {
 
 // memo is what the registry keeps of a client for the next cache: the
 // rest is in Client.
+// It is kept small: a registry holds one for each of 100,000 clients.
 type memo struct {
-	sum   [sha256.Size]byte
-	id    idSource
-	diags []diag.Diagnostic
+	sum       [sha256.Size]byte
+	line, col int32 // where client_id is written, or the file's start
+	written   bool  // whether the file writes client_id
 	// The sizes of the client's row on a page and its entry in the page's
 	// JSON, which decide where pages end; 0 until measured.
-	rowSize, jsonSize int
+	rowSize, jsonSize int32
+	diags             []diag.Diagnostic
+}
+
+// setID records id in m.
+func (m *memo) setID(id idSource) {
+	m.line, m.col, m.written = int32(id.pos.Line), int32(id.pos.Col), id.written
 }
 
 // A page of a paged registry is kept, as a client is, when the cache has
@@ -243,8 +250,8 @@ func appendCached(b binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) b
 	b = b.String(string(c.Mode)).String(c.ClientID).String(c.URL)
 	s := &c.Shown
 	b = b.String(s.DisplayName).String(s.ClientURI).String(s.AuthMethod).Strings(s.GrantTypes).Strings(s.RedirectURIs)
-	b = b.Uvarint(uint64(m.id.pos.Line)).Uvarint(uint64(m.id.pos.Col))
-	if m.id.written {
+	b = b.Uvarint(uint64(m.line)).Uvarint(uint64(m.col))
+	if m.written {
 		b = b.Byte(1)
 	} else {
 		b = b.Byte(0)

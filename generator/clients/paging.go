@@ -153,7 +153,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		// most of what a page costs.
 		if r.memos != nil {
 			if m := &r.memos[i]; m.rowSize > 0 {
-				rowSize[i], jsonSize[i] = m.rowSize, m.jsonSize
+				rowSize[i], jsonSize[i] = int(m.rowSize), int(m.jsonSize)
 				return nil
 			}
 		}
@@ -169,7 +169,7 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 		}
 		jsonSize[i] = len(b) + len(",\n    ")
 		if r.memos != nil {
-			r.memos[i].rowSize, r.memos[i].jsonSize = rowSize[i], jsonSize[i]
+			r.memos[i].rowSize, r.memos[i].jsonSize = int32(rowSize[i]), int32(jsonSize[i])
 		}
 		return nil
 	})

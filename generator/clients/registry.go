@@ -113,7 +113,7 @@ type Registry struct {
 type Source struct {
 	Name string // the file name: web.yaml
 	Data []byte
-	path string // where Data is read from when it is nil, in parallel
+	dir  string // where the file is read from when Data is nil, in parallel
 }
 
 // idSource is where a client's client_id comes from, for the check that
@@ -190,7 +190,7 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 			diags.Errorf(diag.Pos{Path: file}, "not a regular file; client files must not be links or devices")
 			continue
 		}
-		srcs = append(srcs, Source{Name: name, path: filepath.Join(dir, name)})
+		srcs = append(srcs, Source{Name: name, dir: dir})
 	}
 	return srcs, true, &diags
 }
@@ -264,9 +264,9 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 			return
 		}
 		data := src.Data
-		if data == nil && src.path != "" {
+		if data == nil && src.dir != "" {
 			var err error
-			if data, err = yamlwalk.ReadFile(src.path, MaxSize); err != nil {
+			if data, err = yamlwalk.ReadFile(filepath.Join(src.dir, src.Name), MaxSize); err != nil {
 				res.diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
 				return
 			}
@@ -287,7 +287,8 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 					for _, d := range e.diags {
 						res.diags.Add(d)
 					}
-					m.id, m.diags, m.rowSize, m.jsonSize = e.id, e.diags, e.rowSize, e.jsonSize
+					m.setID(e.id)
+					m.diags, m.rowSize, m.jsonSize = e.diags, int32(e.rowSize), int32(e.jsonSize)
 					nCached.Add(1)
 					return
 				}
@@ -302,7 +303,8 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		*c, res.ok = compile(site, f, slug, pol, &res.diags), true
 		res.id = idSource{file: file, pos: f.Where("client_id"), written: f.Has("client_id")}
 		if m != nil {
-			m.id, m.diags = res.id, res.diags.Warnings()
+			m.setID(res.id)
+			m.diags = res.diags.Warnings()
 		}
 		// The file's values and positions are done with: a
 		// registry of 100,000 would hold them all until the last
