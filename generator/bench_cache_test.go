@@ -30,7 +30,8 @@ import (
 // in the same run:
 //
 //   - floor: parse each client file (yaml.v3, no checks), write it as JSON
-//     into a new directory, hash it all, and sign the hash once;
+//     into a new directory, hash it all, sign the hash once, and sync the
+//     file system as a build does before its swap;
 //   - fresh: a build where no output, spare or cache exists;
 //   - nochange: a build over the output of the same inputs;
 //   - onechange: a build after one client file changed.
@@ -166,6 +167,9 @@ func benchFloor(b *testing.B, cfg string) {
 			}
 		}
 		if _, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256); err != nil {
+			b.Fatal(err)
+		}
+		if err := syncTree(out); err != nil {
 			b.Fatal(err)
 		}
 	}
