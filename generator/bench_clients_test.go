@@ -2,16 +2,12 @@ package generator_test
 
 import (
 	"crypto/elliptic"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -220,48 +216,9 @@ func BenchmarkImportRegistry(b *testing.B) {
 	})
 }
 
-// BenchmarkRegistryFloor is the least any build of those files must do:
-// parse each YAML file (yaml.v3, no checks), write it as JSON into a fresh
-// directory, and hash it.
-func BenchmarkRegistryFloor(b *testing.B) {
-	cfg := registrySite(b, benchClients)
-	src := filepath.Join(filepath.Dir(cfg), "clients")
-	base := b.TempDir()
-	b.ResetTimer()
-	run := 0
-	for b.Loop() {
-		run++
-		out := filepath.Join(base, fmt.Sprint(run))
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		entries, err := os.ReadDir(src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := sha256.New()
-		for _, e := range entries {
-			data, err := os.ReadFile(filepath.Join(src, e.Name()))
-			if err != nil {
-				b.Fatal(err)
-			}
-			var v map[string]any
-			if err := yaml.Unmarshal(data, &v); err != nil {
-				b.Fatal(err)
-			}
-			js, err := json.MarshalIndent(v, "", "  ")
-			if err != nil {
-				b.Fatal(err)
-			}
-			h.Write(js)
-			if err := os.WriteFile(filepath.Join(out, strings.TrimSuffix(e.Name(), ".yaml")+".json"), js, 0o644); err != nil {
-				b.Fatal(err)
-			}
-		}
-		_ = h.Sum(nil)
-	}
-	reportMemory(b)
-}
+// BenchmarkRegistryFloor is the least any build of those files must do
+// (see benchFloor), at the size of BenchmarkBuildRegistry.
+func BenchmarkRegistryFloor(b *testing.B) { benchFloor(b, registrySite(b, benchClients)) }
 
 // reportMemory adds the Go heap's high-water mark as the runtime saw it;
 // peak RSS comes from /usr/bin/time -v around the benchmark.

@@ -444,19 +444,8 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 
 // hashesTo reports whether fd holds size bytes with digest sum.
 func hashesTo(fd, size int, sum [sha256.Size]byte) bool {
-	buf := make([]byte, size+1)
-	n := 0
-	for n < len(buf) {
-		m, err := unix.Read(fd, buf[n:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil || m == 0 {
-			break
-		}
-		n += m
-	}
-	return n == size && sha256.Sum256(buf[:n]) == sum
+	b := readUpTo(fd, size)
+	return len(b) == size && sha256.Sum256(b) == sum
 }
 
 // keep puts the file find found.
@@ -485,10 +474,13 @@ func (x *index) lookup(p string) (entry, bool) {
 	return e, ok
 }
 
-// readsAs reports whether fd holds exactly body, reading one byte more to
-// catch a file that grew since it was measured.
-func readsAs(fd int, body []byte) bool {
-	buf := make([]byte, len(body)+1)
+// readsAs reports whether fd holds exactly body.
+func readsAs(fd int, body []byte) bool { return bytes.Equal(readUpTo(fd, len(body)), body) }
+
+// readUpTo reads fd to its end, or to one byte past size, which catches a
+// file that grew since it was measured.
+func readUpTo(fd, size int) []byte {
+	buf := make([]byte, size+1)
 	n := 0
 	for n < len(buf) {
 		m, err := unix.Read(fd, buf[n:])
@@ -500,7 +492,7 @@ func readsAs(fd int, body []byte) bool {
 		}
 		n += m
 	}
-	return bytes.Equal(buf[:n], body)
+	return buf[:n]
 }
 
 // prune removes from a spare whatever this build did not put: the files
