@@ -70,10 +70,10 @@ Flags:
                       azurekms://, hashivault:// (ECDSA P-256/P-384/P-521,
                       Ed25519 or RSA; Ed25519 in PEM only)
       --no-wait       fail at once if another build is writing DIR
-      --no-cache      check, render and sign every client again, and write a
-                      new tree: use no client cache (.out.cache) and no
-                      spare tree beside DIR, and remove them
-                      (.DIR.spare) and trusting nothing an earlier build left
+      --no-cache      check, render and sign every client again and write a
+                      new tree, trusting nothing an earlier build left: use
+                      no client cache (.DIR.cache) or spare tree (.DIR.spare)
+                      beside DIR, and remove them
 ` + outputHelp + progressHelp + exitStatusHelp,
 	flags: func(fs *pflag.FlagSet) {
 		fs.StringP("config", "c", "site.yaml", "")
