@@ -59,9 +59,8 @@ type cached struct {
 	rowSize, jsonSize int
 }
 
-// memo is what the registry keeps of a client for the next cache: the
-// rest is in Client.
-// It is kept small: a registry holds one for each of 100,000 clients.
+// memo is what the registry keeps of a client for the next cache, the
+// rest being in Client; small, since a registry may hold 100,000.
 type memo struct {
 	sum       [sha256.Size]byte
 	line, col int32 // where client_id is written, or the file's start
