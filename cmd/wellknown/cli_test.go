@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wellknown-dev/wellknown/internal/peers"
+
 	"github.com/wellknown-dev/wellknown/internal/sitetest"
 	"github.com/wellknown-dev/wellknown/serve"
 )
@@ -157,15 +159,7 @@ func TestServeTLS(t *testing.T) {
 // A --tls-dir inside a work tree: git add -A takes the certificate, never
 // the key.
 func TestServeTLSKeyOutOfGit(t *testing.T) {
-	git, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git not on PATH and CI=true")
-		}
-		t.Skip("git not on PATH")
-	}
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	git := peers.Git(t)
 	repo := t.TempDir()
 	if out, err := exec.Command(git, "-C", repo, "init", "-q").CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)

@@ -13,8 +13,8 @@ import (
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/initsite"
-	"github.com/wellknown-dev/wellknown/generator/keyops"
 	"github.com/wellknown-dev/wellknown/generator/keys"
+	"github.com/wellknown-dev/wellknown/generator/publish"
 )
 
 var initCmd = &command{
@@ -203,7 +203,7 @@ func writeSite(e *env, dir string, files []initsite.File) error {
 			undo()
 			return err
 		}
-		if err := keyops.WriteNew(p, f.Data, f.Mode); err != nil {
+		if err := publish.Create(p, f.Data, f.Mode); err != nil {
 			undo()
 			if errors.Is(err, os.ErrExist) {
 				fmt.Fprintf(e.stderr, "%s: already exists; wellknown init never writes over a file\nnothing was written\n", p)

@@ -50,13 +50,9 @@ const cacheMagic = "wellknown client cache 1\n"
 
 // cached is one client as the cache remembers it.
 type cached struct {
-	sum   [sha256.Size]byte // of the client file
 	c     Client
-	id    idSource
-	diags []diag.Diagnostic // its warnings and notes; a file with errors is not cached
+	m     memo // its diags: warnings and notes; a file with errors is not cached
 	files []artifact.Artifact
-	// As memo has them.
-	rowSize, jsonSize int
 }
 
 // memo is what the registry keeps of a client for the next cache, the
@@ -74,6 +70,11 @@ type memo struct {
 // setID records id in m.
 func (m *memo) setID(id idSource) {
 	m.line, m.col, m.written = int32(id.pos.Line), int32(id.pos.Col), id.written
+}
+
+// id is the idSource setID recorded, of the client file file.
+func (m *memo) id(file string) idSource {
+	return idSource{file: file, pos: diag.Pos{Path: file, Line: int(m.line), Col: int(m.col)}, written: m.written}
 }
 
 // A page of a paged registry is kept, as a client is, when the cache has
@@ -299,20 +300,20 @@ func decodeCached(rec []byte, display string) *cached {
 	r := binfmt.NewReader(rec)
 	e := &cached{}
 	c := &e.c
-	c.Slug, e.sum = r.String(), r.Sum()
+	c.Slug, e.m.sum = r.String(), r.Sum()
 	c.Mode, c.ClientID, c.URL = config.ClientMode(r.String()), r.String(), r.String()
 	file := path.Join(display, c.Slug+Ext)
 	c.Shown = Summary{Source: file, DisplayName: r.String(), ClientURI: r.String(), AuthMethod: r.String(),
 		GrantTypes: r.Strings(), RedirectURIs: r.Strings()}
-	e.id = idSource{file: file, pos: diag.Pos{Path: file, Line: int(r.Uvarint()), Col: int(r.Uvarint())}, written: r.Byte() == 1}
+	e.m.line, e.m.col, e.m.written = int32(r.Uvarint()), int32(r.Uvarint()), r.Byte() == 1
 	if n := r.Count(5); n > 0 {
-		e.diags = make([]diag.Diagnostic, n)
-		for i := range e.diags {
-			e.diags[i] = diag.Diagnostic{Severity: diag.Severity(r.Byte()),
+		e.m.diags = make([]diag.Diagnostic, n)
+		for i := range e.m.diags {
+			e.m.diags[i] = diag.Diagnostic{Severity: diag.Severity(r.Byte()),
 				Pos: diag.Pos{Path: r.String(), Line: int(r.Uvarint()), Col: int(r.Uvarint())}, Msg: r.String(), Hint: r.String()}
 		}
 	}
-	e.rowSize, e.jsonSize = int(r.Uvarint()), int(r.Uvarint())
+	e.m.rowSize, e.m.jsonSize = int32(r.Uvarint()), int32(r.Uvarint())
 	e.files = decodeGroup(r)
 	if r.End() != nil || len(e.files) == 0 {
 		return nil
@@ -327,7 +328,7 @@ func (c *Cache) use(e *cached, slug, docPath string) (bool, error) {
 	if e == nil || e.c.Slug != slug || e.c.Path != docPath {
 		return false, nil
 	}
-	for _, d := range e.diags {
+	for _, d := range e.m.diags {
 		if d.Severity == diag.Error {
 			return false, nil
 		}

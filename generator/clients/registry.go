@@ -283,12 +283,11 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 					return
 				}
 				if ok {
-					made[i], res.ok, res.id = e.c, true, e.id
-					for _, d := range e.diags {
+					made[i], *m = e.c, e.m
+					res.ok, res.id = true, m.id(file)
+					for _, d := range m.diags {
 						res.diags.Add(d)
 					}
-					m.setID(e.id)
-					m.diags, m.rowSize, m.jsonSize = e.diags, int32(e.rowSize), int32(e.jsonSize)
 					nCached.Add(1)
 					return
 				}

@@ -7,29 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wellknown-dev/wellknown/internal/peers"
+
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/keyops"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
 )
-
-// gitFor returns git, or skips the test without it (fails with CI=true,
-// where .ci/run runs on a clone and so has git). It keeps the user's own
-// git configuration (a global ignore file) out of the answers.
-func gitFor(t *testing.T) string {
-	t.Helper()
-	git, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git not on PATH and CI=true")
-		}
-		t.Skip("git not on PATH")
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", home)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	return git
-}
 
 func runGit(t *testing.T, git, dir string, args ...string) string {
 	t.Helper()
@@ -96,7 +79,7 @@ func TestGenerateIgnoresPrivateKeyWithoutGit(t *testing.T) {
 // is enough; without one, the key directory gets its own, and git add -A
 // then takes the public key and not the private one.
 func TestGenerateIgnoresPrivateKeyInGit(t *testing.T) {
-	git := gitFor(t)
+	git := peers.Git(t)
 
 	cfg := newSite(t, single, "keys")
 	site := filepath.Dir(cfg)

@@ -143,7 +143,7 @@ func (s *Site) write(files []File, edited []byte) (*diag.List, error) {
 	}
 	for _, f := range files {
 		p := filepath.Join(dir, f.Name)
-		if err := WriteNew(p, f.Data, f.Mode); err != nil {
+		if err := publish.Create(p, f.Data, f.Mode); err != nil {
 			undo()
 			if errors.Is(err, os.ErrExist) {
 				d.Errorf(diag.Pos{Path: p}, "already exists; wellknown never writes over a key file")
@@ -173,25 +173,4 @@ func (s *Site) edit(out []byte, err error) ([]byte, error) {
 		return nil, fmt.Errorf("%s: the edit would not parse, so nothing was written: %w", s.File, d.Err())
 	}
 	return out, nil
-}
-
-// WriteNew creates path with O_EXCL, so that an existing file (a key above
-// all) is never replaced, and syncs it; a failed write leaves no file.
-func WriteNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err1 := f.Sync(); err == nil {
-		err = err1
-	}
-	if err1 := f.Close(); err == nil {
-		err = err1
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }

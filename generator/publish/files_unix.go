@@ -198,12 +198,22 @@ func (t *tree) put(dir, name string, body []byte) error {
 			return nil
 		}
 	}
+	st, err := create(d, name, body)
+	if err == nil {
+		t.record(p, sum, identityOf(&st))
+	}
+	return err
+}
+
+// create writes body into a new file name of the directory d, and returns
+// what stat says of it.
+func create(d int, name string, body []byte) (unix.Stat_t, error) {
+	var st unix.Stat_t
 	fd, err := unix.Openat(d, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
 	if err != nil {
-		return fmt.Errorf("open: %w", err)
+		return st, fmt.Errorf("open: %w", err)
 	}
 	err = writeFull(fd, body)
-	var st unix.Stat_t
 	if err == nil {
 		if err = unix.Fstat(fd, &st); err != nil {
 			err = fmt.Errorf("stat: %w", err)
@@ -214,10 +224,7 @@ func (t *tree) put(dir, name string, body []byte) error {
 	if err1 := unix.Close(fd); err == nil && err1 != nil {
 		err = fmt.Errorf("close: %w", err1)
 	}
-	if err == nil {
-		t.record(p, sum, identityOf(&st))
-	}
-	return err
+	return st, err
 }
 
 // patch makes the spare's name in the directory d hold body: kept if it
@@ -261,14 +268,7 @@ func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]b
 			return nil
 		}
 	}
-	fd, err := unix.Openat(d, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o644)
-	if err != nil {
-		return fmt.Errorf("open: %w", err)
-	}
-	err = writeFull(fd, body)
-	if err1 := unix.Close(fd); err == nil && err1 != nil {
-		err = fmt.Errorf("close: %w", err1)
-	}
+	_, err = create(d, tmp, body)
 	if err == nil {
 		err = renameOver(d, tmp, name)
 	}
@@ -460,7 +460,7 @@ func (t *tree) keep(src source, size int, sum [sha256.Size]byte) error {
 	}
 	id, ok := t.link(src.old, src.d, src.p, src.name, as, nil, size, sum, &src.id)
 	if !ok {
-		return fmt.Errorf("the previous build's %s changed while this one read it", src.p)
+		return fmt.Errorf("the previous build's %s changed while this one read it; build again", src.p)
 	}
 	t.record(src.p, sum, id)
 	return nil

@@ -439,6 +439,27 @@ func done(ctx context.Context) bool {
 	}
 }
 
+// Create creates path with O_EXCL, so that an existing file (a key above
+// all) is never replaced, and syncs it; a failed write leaves no file.
+func Create(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err1 := f.Sync(); err == nil {
+		err = err1
+	}
+	if err1 := f.Close(); err == nil {
+		err = err1
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
 // File writes data over path through a temporary file and a rename, keeping
 // path's mode, so that a file such as site.yaml is never half-written.
 func File(path string, data []byte) error {

@@ -111,7 +111,7 @@ func Keep(dir, name string, r Rule, shown func(string) string) (kept *Kept, undo
 	old, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := writeNew(path, []byte(r.block())); err != nil {
+		if err := publish.Create(path, []byte(r.block()), 0o644); err != nil {
 			return nil, undo, err
 		}
 		undo = func() { os.Remove(path) }
@@ -145,22 +145,6 @@ func Keep(dir, name string, r Rule, shown func(string) string) (kept *Kept, undo
 		}
 	}
 	return kept, undo, nil
-}
-
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err1 := f.Close(); err == nil {
-		err = err1
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 func hasLine(data []byte, line string) bool {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wellknown-dev/wellknown/internal/peers"
+
 	"github.com/wellknown-dev/wellknown/internal/gitignore"
 )
 
@@ -17,15 +19,7 @@ func shown(name string) string { return "keys/" + name }
 // A rule of the user's that includes the key again is overridden by the
 // rule Keep adds after it, and git then names that rule.
 func TestKeepOverridesAnInclusion(t *testing.T) {
-	git, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git not on PATH and CI=true")
-		}
-		t.Skip("git not on PATH")
-	}
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	git := peers.Git(t)
 	repo := t.TempDir()
 	if out, err := exec.Command(git, "-C", repo, "init", "-q").CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)

@@ -118,16 +118,7 @@ func (r *Reader) Bytes() []byte {
 // NewReader reads b, a record that Bytes returned.
 func NewReader(b []byte) *Reader { return &Reader{r: b} }
 
-func (r *Reader) String() string {
-	n := r.Uvarint()
-	if r.bad || n > uint64(len(r.r)) {
-		r.bad = true
-		return ""
-	}
-	s := string(r.r[:n])
-	r.r = r.r[n:]
-	return s
-}
+func (r *Reader) String() string { return string(r.Bytes()) }
 
 // Strings reads a list written by Buf.Strings; nil when it is empty.
 func (r *Reader) Strings() []string {
