@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
@@ -138,21 +137,20 @@ func (c *Cache) key(site *config.Site, display string) [sha256.Size]byte {
 // record is decoded only when its client's file is found unchanged (see
 // decodeCached): decoded up front, 100,000 of them would cost more memory
 // than the registry. A cache that cannot be used is noted, unless it is
-// only out of date, and gives none.
-// The records are the file's bytes, mapped rather than read where the
-// system can (see mapFile): release lets them go.
-func (c *Cache) read(key [sha256.Size]byte, srcs []Source, diags *diag.List) (recs [][]byte, n int, release func()) {
+// only out of date, and gives none. The records are the file's bytes, read
+// whole and never changed, which the decoded strings share.
+func (c *Cache) read(key [sha256.Size]byte, srcs []Source, diags *diag.List) (recs [][]byte, n int) {
 	out := make([][]byte, len(srcs))
-	b, release, err := readCache(c.Path)
+	b, err := readCache(c.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return out, 0, release
+		return out, 0
 	}
 	n, ok := c.index(b, err, key, srcs, out, diags)
 	if !ok {
 		clear(out)
-		return out, 0, release
+		return out, 0
 	}
-	return out, n, release
+	return out, n
 }
 
 func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source, out [][]byte, diags *diag.List) (int, bool) {
@@ -182,24 +180,26 @@ func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source,
 	// Records are in file order, as srcs are.
 	n := r.Count(2)
 	j := 0
+	var name []byte
 	for range n {
 		rec := r.Bytes()
-		name := binfmt.NewReader(rec).String() + Ext
+		name = append(append(name[:0], binfmt.NewReader(rec).Bytes()...), Ext...)
 		if r.Err() != nil {
 			return damaged()
 		}
-		for j < len(srcs) && srcs[j].Name < name {
+		for j < len(srcs) && srcs[j].Name < string(name) {
 			j++
 		}
-		if j < len(srcs) && srcs[j].Name == name {
+		if j < len(srcs) && srcs[j].Name == string(name) {
 			out[j] = rec
 		}
 	}
+	r.Share() // the pages' paths
 	np := r.Count(1 + sha256.Size + 2)
 	c.pages = make(map[string]*pageEntry, np)
 	for range np {
 		id, e := r.String(), &pageEntry{key: r.Sum()}
-		e.files[0], e.files[1] = decodeGroup(r), decodeGroup(r)
+		e.files[0], e.files[1] = decodeGroup(r, nil), decodeGroup(r, nil)
 		if r.Err() != nil || len(e.files[0]) == 0 || len(e.files[1]) == 0 {
 			return damaged()
 		}
@@ -212,29 +212,38 @@ func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source,
 }
 
 // readCache reads the cache file, which must be a regular file of a size
-// that a registry makes. The bytes are valid until release is called.
-func readCache(p string) (b []byte, release func(), err error) {
-	release = func() {}
+// that a registry makes.
+func readCache(p string) ([]byte, error) {
 	f, err := os.OpenFile(p, os.O_RDONLY|syscallNoFollow, 0)
 	if err != nil {
-		return nil, release, err
+		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, release, err
+		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, release, fmt.Errorf("%s is not a regular file", p)
+		return nil, fmt.Errorf("%s is not a regular file", p)
 	}
 	if fi.Size() > 1<<30 {
-		return nil, release, fmt.Errorf("%s is larger than 1 GiB", p)
+		return nil, fmt.Errorf("%s is larger than 1 GiB", p)
 	}
-	if b, release, err = mapFile(f, int(fi.Size())); err == nil {
-		return b, release, nil
+	// One block the size of the file: the strings decoded from it share it.
+	b := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF || n == 0 && err == nil {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) {
+			return nil, fmt.Errorf("%s grew as it was read", p)
+		}
 	}
-	b, err = io.ReadAll(io.LimitReader(f, fi.Size()))
-	return b, func() {}, err
 }
 
 // encodeCached appends the record of a client to b, framed (see
@@ -286,23 +295,28 @@ func encodeGroup(b binfmt.Buf, files []artifact.Artifact) binfmt.Buf {
 	return b
 }
 
-func decodeGroup(r *binfmt.Reader) []artifact.Artifact {
-	files := make([]artifact.Artifact, r.Count(2+sha256.Size))
-	for i := range files {
-		files[i] = artifact.Artifact{Path: r.String(), Stored: true, Size: int(r.Uvarint()), Digest: r.Sum()}
+// decodeGroup reads a group into buf's room, or a new slice when it has
+// none.
+func decodeGroup(r *binfmt.Reader, buf []artifact.Artifact) []artifact.Artifact {
+	n := r.Count(2 + sha256.Size)
+	files := buf[:0]
+	if n > cap(buf) {
+		files = make([]artifact.Artifact, 0, n)
+	}
+	for range n {
+		files = append(files, artifact.Artifact{Path: r.String(), Stored: true, Size: int(r.Uvarint()), Digest: r.Sum()})
 	}
 	return files
 }
 
-// decodeCached decodes the record rec of a client of the directory
-// display, or returns nil if it is not whole.
-func decodeCached(rec []byte, display string) *cached {
-	r := binfmt.NewReader(rec)
-	e := &cached{}
+// decodeCached decodes the record rec of the client file file, its files
+// into buf's room, or reports false if it is not whole. Its strings share
+// rec (see binfmt.Reader.Share), which must not change.
+func decodeCached(rec []byte, file string, buf []artifact.Artifact) (e cached, ok bool) {
+	r := binfmt.NewReader(rec).Share()
 	c := &e.c
 	c.Slug, e.m.sum = r.String(), r.Sum()
 	c.Mode, c.ClientID, c.URL = config.ClientMode(r.String()), r.String(), r.String()
-	file := path.Join(display, c.Slug+Ext)
 	c.Shown = Summary{Source: file, DisplayName: r.String(), ClientURI: r.String(), AuthMethod: r.String(),
 		GrantTypes: r.Strings(), RedirectURIs: r.Strings()}
 	e.m.line, e.m.col, e.m.written = int32(r.Uvarint()), int32(r.Uvarint()), r.Byte() == 1
@@ -314,18 +328,18 @@ func decodeCached(rec []byte, display string) *cached {
 		}
 	}
 	e.m.rowSize, e.m.jsonSize = int32(r.Uvarint()), int32(r.Uvarint())
-	e.files = decodeGroup(r)
+	e.files = decodeGroup(r, buf)
 	if r.End() != nil || len(e.files) == 0 {
-		return nil
+		return cached{}, false
 	}
 	c.Doc, c.Path = e.files[0], e.files[0].Path
-	return e
+	return e, true
 }
 
 // use takes e for the client at slug if the previous tree still holds its
 // files, returning false when it must be made again.
 func (c *Cache) use(e *cached, slug, docPath string) (bool, error) {
-	if e == nil || e.c.Slug != slug || e.c.Path != docPath {
+	if e.c.Slug != slug || e.c.Path != docPath {
 		return false, nil
 	}
 	for _, d := range e.m.diags {

@@ -172,22 +172,22 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 	var srcs []Source
 	for _, e := range entries {
 		name := e.Name()
-		file := path.Join(display, name)
+		file := func() string { return path.Join(display, name) } // for messages only
 		switch {
 		case strings.HasPrefix(name, ".") || strings.EqualFold(path.Ext(name), ".md"):
 			continue // dot files and notes (README.md, CODEOWNERS) live beside clients
 		case e.IsDir():
-			diags.Warnf(diag.Pos{Path: file}, "directory not read: client files are %s/SLUG%s", display, Ext)
+			diags.Warnf(diag.Pos{Path: file()}, "directory not read: client files are %s/SLUG%s", display, Ext)
 			continue
 		case strings.HasSuffix(name, ".yml"):
-			diags.Errorf(diag.Pos{Path: file}, "client files end in %s", Ext)
+			diags.Errorf(diag.Pos{Path: file()}, "client files end in %s", Ext)
 			diags.Hint("rename it to %s", strings.TrimSuffix(name, ".yml")+Ext)
 			continue
 		case !strings.HasSuffix(name, Ext):
-			diags.Errorf(diag.Pos{Path: file}, "not a client file: the client directory holds SLUG%s files", Ext)
+			diags.Errorf(diag.Pos{Path: file()}, "not a client file: the client directory holds SLUG%s files", Ext)
 			continue
 		case !e.Type().IsRegular():
-			diags.Errorf(diag.Pos{Path: file}, "not a regular file; client files must not be links or devices")
+			diags.Errorf(diag.Pos{Path: file()}, "not a regular file; client files must not be links or devices")
 			continue
 		}
 		srcs = append(srcs, Source{Name: name, dir: dir})
@@ -226,17 +226,18 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	if site.BaseURL != nil {
 		r.BaseURL = siteURL(site, "")
 	}
-	srcs = slices.Clone(srcs)
-	sort.Slice(srcs, func(i, j int) bool { return srcs[i].Name < srcs[j].Name })
+	byName := func(a, b Source) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(srcs, byName) { // as a directory is read
+		srcs = slices.Clone(srcs)
+		slices.SortFunc(srcs, byName)
+	}
 	pol := policyOf(site)
 	var hits [][]byte
 	var memos []memo
 	held := 0
 	if o.Cache != nil && o.Store != nil {
 		r.cache, r.cacheKey = o.Cache, o.Cache.key(site, display)
-		var release func()
-		hits, held, release = o.Cache.read(r.cacheKey, srcs, &diags)
-		defer release() // once the workers are done with the records
+		hits, held = o.Cache.read(r.cacheKey, srcs, &diags)
 		memos = make([]memo, len(srcs))
 	}
 	// Files are checked and rendered in parallel (a registry may hold
@@ -276,11 +277,14 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 			m = &memos[i]
 			m.sum = sha256.Sum256(data)
 			if rec := hits[i]; rec != nil && cachedSum(rec) == m.sum {
-				e := decodeCached(rec, display)
-				ok, err := r.cache.use(e, slug, docPath(site, slug))
-				if err != nil {
-					storeErr.CompareAndSwap(nil, &err)
-					return
+				var buf [3]artifact.Artifact // a document and its signature files
+				e, ok := decodeCached(rec, file, buf[:])
+				if ok {
+					var err error
+					if ok, err = r.cache.use(&e, slug, docPath(site, slug)); err != nil {
+						storeErr.CompareAndSwap(nil, &err)
+						return
+					}
 				}
 				if ok {
 					made[i], *m = e.c, e.m
@@ -321,36 +325,39 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	r.Cached = int(nCached.Load())
 	r.cacheFresh = r.Cached == len(srcs) && held == len(srcs)
 
-	folded := map[string]string{}
-	ids := map[string]idSource{}
+	// Both maps hold indexes in srcs: 100,000 clients are many strings.
+	folded := make(map[string]int, len(srcs))
+	ids := make(map[string]int, len(srcs))
 	r.Clients = made[:0]
 	for i, src := range srcs {
 		res := &results[i]
-		file := path.Join(display, src.Name)
 		slug := strings.TrimSuffix(src.Name, Ext)
 		if other, dup := folded[strings.ToLower(slug)]; dup {
-			diags.Errorf(diag.Pos{Path: file}, "slug %q differs from %s only in case; case-insensitive file systems and hosts would mix them up", slug, other)
+			diags.Errorf(diag.Pos{Path: path.Join(display, src.Name)}, "slug %q differs from %s only in case; case-insensitive file systems and hosts would mix them up",
+				slug, path.Join(display, srcs[other].Name))
 			continue
 		}
-		folded[strings.ToLower(slug)] = file
+		folded[strings.ToLower(slug)] = i
 		diags.Merge(&res.diags)
 		if !res.ok {
 			continue
 		}
 		c, id := &made[i], res.id
-		if other, dup := ids[c.ClientID]; dup {
+		if j, dup := ids[c.ClientID]; dup {
 			// Report it where client_id is written, naming the other file.
+			other := results[j].id
 			at, name := id.pos, other.file
 			if !id.written && other.written {
-				at, name = other.pos, file
+				at, name = other.pos, id.file
 			}
 			diags.Errorf(at, "client_id %q is also the client_id of %s; client identifiers must be unique (RFC 6749 §2.2)", c.ClientID, name)
 		} else {
-			ids[c.ClientID] = id
+			ids[c.ClientID] = i
 		}
-		r.Clients = append(r.Clients, *c) // never ahead of made[i]
+		// Both kept in place: never ahead of index i.
+		r.Clients = append(r.Clients, *c)
 		if memos != nil {
-			r.memos = append(r.memos, memos[i])
+			r.memos = append(memos[:len(r.Clients)-1], memos[i])
 		}
 	}
 	if r.MetadataDocuments() {

@@ -1,6 +1,7 @@
 package binfmt
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"slices"
@@ -73,5 +74,31 @@ func TestDamage(t *testing.T) {
 	r = NewReader(nil)
 	if s := r.String(); s != "" || r.Err() == nil {
 		t.Errorf("a string past the end: %q, %v", s, r.Err())
+	}
+}
+
+// A shared Reader's strings are the file's own bytes; another's are
+// copies, which a change to the bytes leaves alone.
+func TestShare(t *testing.T) {
+	b := sample()
+	read := func(r *Reader) (string, []string) {
+		r.Uvarint()
+		r.Varint()
+		return r.String(), r.Strings()
+	}
+	copied, _ := Open(b, magic)
+	shared, _ := Open(b, magic)
+	s1, _ := read(copied)
+	s2, l2 := read(shared.Share())
+	if s1 != "héllo" || s2 != "héllo" || !slices.Equal(l2, []string{"a", "", "c"}) {
+		t.Fatalf("read %q and %q, %q", s1, s2, l2)
+	}
+	at := bytes.Index(b, []byte("héllo"))
+	b[at] = 'H'
+	if s1 != "héllo" {
+		t.Errorf("a copied string changed with the bytes: %q", s1)
+	}
+	if s2 != "Héllo" {
+		t.Errorf("a shared string is not the bytes: %q", s2)
 	}
 }
