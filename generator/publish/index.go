@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -36,16 +37,27 @@ type index struct {
 // indexMagic starts every index file; the digit is the format's version.
 const indexMagic = "wellknown tree index 1\n"
 
-// encode writes the index (see package binfmt). The files are in no
-// order: sorting 100,000 paths would cost more than writing them.
-func (x *index) encode() []byte {
-	b := binfmt.New(indexMagic, 16+len(x.files)*112)
-	b = b.Uvarint(x.root[0]).Uvarint(x.root[1]).Uvarint(uint64(len(x.files)))
+// encode writes the index to w (see package binfmt), a piece at a time:
+// whole, the index of 100,000 files is 11 MB more at the build's peak. The
+// files are in no order: sorting 100,000 paths would cost more than
+// writing them.
+func (x *index) encode(w io.Writer) error {
+	bw := binfmt.NewWriter(w, indexMagic)
+	b := binfmt.Buf(nil).Uvarint(x.root[0]).Uvarint(x.root[1]).Uvarint(uint64(len(x.files)))
 	for p, e := range x.files {
 		b = b.String(p).Sum(e.sum)
 		b = b.Uvarint(e.id.Dev).Uvarint(e.id.Ino).Varint(e.id.Size).Varint(e.id.Mtime).Varint(e.id.Ctime)
+		if len(b) >= 64<<10 {
+			if err := bw.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
 	}
-	return b.Seal()
+	if err := bw.Write(b); err != nil {
+		return err
+	}
+	return bw.Close()
 }
 
 var errIndex = errors.New("not a tree index")
@@ -55,6 +67,8 @@ func decodeIndex(b []byte) (*index, error) {
 	if err != nil {
 		return nil, errIndex
 	}
+	// The paths share b, which the caller reads for this and leaves alone.
+	r.Share()
 	x := &index{}
 	x.root[0], x.root[1] = r.Uvarint(), r.Uvarint()
 	n := r.Count(1 + sha256.Size + 5)
@@ -132,7 +146,7 @@ func writeIndex(p string, x *index) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(x.encode())
+	err = x.encode(f)
 	if err1 := f.Close(); err == nil {
 		err = err1
 	}

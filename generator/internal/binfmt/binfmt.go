@@ -7,10 +7,13 @@
 package binfmt
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"hash"
+	"io"
 	"unsafe"
 )
 
@@ -32,6 +35,10 @@ func (b Buf) Varint(v int64) Buf { return binary.AppendVarint(b, v) }
 
 func (b Buf) String(s string) Buf { return append(b.Uvarint(uint64(len(s))), s...) }
 
+// Bytes writes p as String writes a string: a record that Reader.Bytes
+// reads back whole.
+func (b Buf) Bytes(p []byte) Buf { return append(b.Uvarint(uint64(len(p))), p...) }
+
 func (b Buf) Strings(l []string) Buf {
 	b = b.Uvarint(uint64(len(l)))
 	for _, s := range l {
@@ -48,6 +55,37 @@ func (b Buf) Byte(c byte) Buf { return append(b, c) }
 func (b Buf) Seal() []byte {
 	s := sha256.Sum256(b)
 	return append(b, s[:]...)
+}
+
+// A Writer writes a file to w a piece at a time, sealed as Seal seals it:
+// a file of 100,000 records need not be held whole to be written.
+type Writer struct {
+	bw *bufio.Writer
+	w  io.Writer
+	h  hash.Hash
+}
+
+// NewWriter starts a file with its magic line.
+func NewWriter(w io.Writer, magic string) *Writer {
+	h := sha256.New()
+	x := &Writer{bw: bufio.NewWriterSize(io.MultiWriter(w, h), 64<<10), w: w, h: h}
+	x.bw.WriteString(magic)
+	return x
+}
+
+// Write adds b to the file; its error is the first of the file's writes.
+func (x *Writer) Write(b Buf) error {
+	_, err := x.bw.Write(b)
+	return err
+}
+
+// Close writes what is left and the seal. It does not close w.
+func (x *Writer) Close() error {
+	if err := x.bw.Flush(); err != nil {
+		return err
+	}
+	_, err := x.w.Write(x.h.Sum(nil))
+	return err
 }
 
 // Open checks that b is a sealed file starting with magic and returns a

@@ -102,3 +102,33 @@ func TestShare(t *testing.T) {
 		t.Errorf("a shared string is not the bytes: %q", s2)
 	}
 }
+
+// A file written a piece at a time is the file Seal makes.
+func TestWriter(t *testing.T) {
+	var rec Buf
+	rec = rec.String("inner").Uvarint(7)
+	var out bytes.Buffer
+	w := NewWriter(&out, magic)
+	parts := []Buf{Buf(nil).Uvarint(300).Varint(-5), Buf(nil).String("héllo").Strings([]string{"a", "", "c"}),
+		Buf(nil).Sum(sha256.Sum256([]byte("x"))).Byte(9).Bytes(rec)}
+	for _, p := range parts {
+		if err := w.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := sample(); !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("written:\n%q\nwant:\n%q", out.Bytes(), want)
+	}
+	big := bytes.Repeat([]byte("y"), 200<<10) // past the writer's buffer
+	out.Reset()
+	w = NewWriter(&out, magic)
+	w.Write(Buf(nil).Bytes(big))
+	w.Close()
+	r, err := Open(out.Bytes(), magic)
+	if err != nil || !bytes.Equal(r.Bytes(), big) || r.End() != nil {
+		t.Errorf("a large record does not read back: %v", err)
+	}
+}
