@@ -110,8 +110,8 @@ func TestSpareCrashMidPatch(t *testing.T) {
 // rather than as a wrong index.
 func FuzzDecodeIndex(f *testing.F) {
 	x := &index{root: [2]uint64{1, 2}, files: map[string]entry{
-		"a":     {id: identity{Dev: 1, Ino: 7, Size: 3, Mtime: 1 << 60, Ctime: -1}, sum: [32]byte{1}},
-		"c/d/e": {id: identity{Ino: 1 << 40}},
+		"a":     entryOf(identity{Dev: 1, Ino: 7, Size: 3, Mtime: 1 << 60, Ctime: -1}, [32]byte{1}),
+		"c/d/e": entryOf(identity{Ino: 1 << 40}, [32]byte{}),
 	}}
 	good := encoded(f, x)
 	f.Add(good)
@@ -131,8 +131,8 @@ func FuzzDecodeIndex(f *testing.F) {
 
 func TestIndexRoundTrip(t *testing.T) {
 	x := &index{root: [2]uint64{1, 2}, files: map[string]entry{
-		"a":     {id: identity{Dev: 1, Ino: 7, Size: 3, Mtime: 1 << 60, Ctime: -1}, sum: [32]byte{1}},
-		"c/d/e": {id: identity{Ino: 1 << 40}},
+		"a":     entryOf(identity{Dev: 1, Ino: 7, Size: 3, Mtime: 1 << 60, Ctime: -1}, [32]byte{1}),
+		"c/d/e": entryOf(identity{Ino: 1 << 40}, [32]byte{}),
 	}}
 	y, err := decodeIndex(encoded(t, x))
 	if err != nil || y.root != x.root || len(y.files) != 2 || y.files["a"] != x.files["a"] || y.files["c/d/e"] != x.files["c/d/e"] {
@@ -146,4 +146,31 @@ func encoded(t testing.TB, x *index) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// An entry tells apart every change of identity or digest, each of which
+// the tree must not take for the file it recorded.
+func TestEntryOf(t *testing.T) {
+	id := identity{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 5}
+	sum := [32]byte{6}
+	base := entryOf(id, sum)
+	if entryOf(id, sum) != base {
+		t.Fatal("entryOf is not a function of its inputs")
+	}
+	moved := []func(*identity, *[32]byte){
+		func(i *identity, _ *[32]byte) { i.Dev++ },
+		func(i *identity, _ *[32]byte) { i.Ino++ },
+		func(i *identity, _ *[32]byte) { i.Size++ },
+		func(i *identity, _ *[32]byte) { i.Mtime++ },
+		func(i *identity, _ *[32]byte) { i.Ctime++ },
+		func(_ *identity, s *[32]byte) { s[31] ^= 1 },
+		func(i *identity, _ *[32]byte) { i.Dev, i.Ino = i.Ino, i.Dev },
+	}
+	for n, move := range moved {
+		i, s := id, sum
+		move(&i, &s)
+		if entryOf(i, s) == base {
+			t.Errorf("change %d keeps the entry", n)
+		}
+	}
 }

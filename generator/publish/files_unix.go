@@ -241,12 +241,7 @@ func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]b
 		// Two links at most: its own and the previous build's; a file
 		// linked from elsewhere could be changed from there.
 		id := identityOf(&st)
-		if e, ok := t.spare.files[p]; ok && e.id == id {
-			if e.sum == sum {
-				t.record(p, sum, id)
-				return nil
-			}
-		} else if sameFile(d, name, id, body) {
+		if e, ok := t.spare.files[p]; ok && e == entryOf(id, sum) || sameFile(d, name, id, body) {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -316,7 +311,7 @@ func sameFile(d int, name string, id identity, body []byte) bool {
 
 func (t *tree) record(p string, sum [sha256.Size]byte, id identity) {
 	t.mu.Lock()
-	t.files[p] = entry{id: id, sum: sum}
+	t.files[p] = entryOf(id, sum)
 	t.mu.Unlock()
 }
 
@@ -355,7 +350,7 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum
 		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink == 1
 	if same {
 		e, ok := t.prevIx.lookup(p)
-		same = ok && e.id == identityOf(&st) && e.sum == sum || body != nil && readsAs(fd, body) ||
+		same = ok && e == entryOf(identityOf(&st), sum) || body != nil && readsAs(fd, body) ||
 			vouched != nil && *vouched == identityOf(&st)
 	}
 	unix.Close(fd)
@@ -375,7 +370,7 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum
 	}
 	id := identityOf(&lst)
 	t.mu.Lock()
-	t.prevFiles[p] = entry{id: id, sum: sum}
+	t.prevFiles[p] = entryOf(id, sum)
 	t.mu.Unlock()
 	return id, true
 }
@@ -410,7 +405,7 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 			return src, false, nil // patch knows what to do with it
 		case st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink <= 2:
 			id := identityOf(&st)
-			if e, ok := t.spare.files[p]; ok && e.id == id && e.sum == sum {
+			if e, ok := t.spare.files[p]; ok && e == entryOf(id, sum) {
 				src.id, src.inPlace = id, true
 				return src, true, nil
 			}
@@ -420,7 +415,7 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 		return src, false, nil
 	}
 	e, ok := t.prevIx.lookup(p)
-	if !ok || e.sum != sum {
+	if !ok {
 		return src, false, nil
 	}
 	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
@@ -436,7 +431,7 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 	// spare that shared it (a failed build's) changes its ctime, and
 	// every client would otherwise be made again after every failure.
 	src.id = identityOf(&st)
-	if src.id != e.id && !hashesTo(fd, size, sum) {
+	if e != entryOf(src.id, sum) && !hashesTo(fd, size, sum) {
 		return src, false, nil
 	}
 	return src, true, nil

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -20,10 +21,22 @@ type identity struct {
 	Mtime, Ctime int64 // nanoseconds
 }
 
-// entry is one file of a tree as its index records it.
-type entry struct {
-	id  identity
-	sum [sha256.Size]byte
+// entry is one file of a tree as its index records it: a digest of its
+// identity and of its bytes' digest, which is all a lookup compares, since
+// the caller knows both. 16 bytes rather than 72 keep each of a build's
+// three indexes of 100,000 files some 10 MB smaller.
+type entry [16]byte
+
+func entryOf(id identity, sum [sha256.Size]byte) entry {
+	var b [5*8 + sha256.Size]byte
+	binary.LittleEndian.PutUint64(b[0:], id.Dev)
+	binary.LittleEndian.PutUint64(b[8:], id.Ino)
+	binary.LittleEndian.PutUint64(b[16:], uint64(id.Size))
+	binary.LittleEndian.PutUint64(b[24:], uint64(id.Mtime))
+	binary.LittleEndian.PutUint64(b[32:], uint64(id.Ctime))
+	copy(b[40:], sum[:])
+	h := sha256.Sum256(b[:])
+	return entry(h[:len(entry{})])
 }
 
 // index says what a tree held when it was built: every file's digest and
@@ -35,7 +48,7 @@ type index struct {
 }
 
 // indexMagic starts every index file; the digit is the format's version.
-const indexMagic = "wellknown tree index 1\n"
+const indexMagic = "wellknown tree index 2\n"
 
 // encode writes the index to w (see package binfmt), a piece at a time:
 // whole, the index of 100,000 files is 11 MB more at the build's peak. The
@@ -45,8 +58,7 @@ func (x *index) encode(w io.Writer) error {
 	bw := binfmt.NewWriter(w, indexMagic)
 	b := binfmt.Buf(nil).Uvarint(x.root[0]).Uvarint(x.root[1]).Uvarint(uint64(len(x.files)))
 	for p, e := range x.files {
-		b = b.String(p).Sum(e.sum)
-		b = b.Uvarint(e.id.Dev).Uvarint(e.id.Ino).Varint(e.id.Size).Varint(e.id.Mtime).Varint(e.id.Ctime)
+		b = append(b.String(p), e[:]...)
 		if len(b) >= 64<<10 {
 			if err := bw.Write(b); err != nil {
 				return err
@@ -71,15 +83,14 @@ func decodeIndex(b []byte) (*index, error) {
 	r.Share()
 	x := &index{}
 	x.root[0], x.root[1] = r.Uvarint(), r.Uvarint()
-	n := r.Count(1 + sha256.Size + 5)
+	n := r.Count(1 + len(entry{}))
 	if r.Err() != nil {
 		return nil, errIndex
 	}
 	x.files = make(map[string]entry, n)
 	for range n {
 		p := r.String()
-		e := entry{sum: r.Sum()}
-		e.id = identity{Dev: r.Uvarint(), Ino: r.Uvarint(), Size: r.Varint(), Mtime: r.Varint(), Ctime: r.Varint()}
+		e := entry(r.Take(len(entry{})))
 		if r.Err() != nil {
 			return nil, errIndex
 		}

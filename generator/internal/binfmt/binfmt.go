@@ -190,6 +190,18 @@ func (r *Reader) Strings() []string {
 	return l
 }
 
+// Take reads the next n bytes, written as they are, as the file's own
+// bytes; zeros when the file holds fewer.
+func (r *Reader) Take(n int) []byte {
+	if len(r.r) < n {
+		r.bad = true
+		return make([]byte, n)
+	}
+	b := r.r[:n:n]
+	r.r = r.r[n:]
+	return b
+}
+
 func (r *Reader) Sum() (s [sha256.Size]byte) {
 	if len(r.r) < sha256.Size {
 		r.bad = true
