@@ -132,10 +132,69 @@ func WellKnown(p string) string {
 }
 
 // Sort orders artifacts by path, the order every consumer sees them in.
+// Paths are unique, so any sort gives one order.
+//
+// The list is a few runs already in order (a registry's 100,000 documents,
+// then its pages, then the site's own files), which a merge of the runs
+// orders in a few passes; a general sort of 100,000 artifacts of 120 bytes
+// each cost a no-change rebuild a tenth of its time. The merge moves
+// indexes, and each artifact once at the end.
 func Sort(as []Artifact) {
-	// Paths are unique, so an unstable sort gives one order. The list is
-	// mostly in order already, which slices.SortFunc finds; sort.Slice's
-	// reflection would cost a registry of 100,000 clients a tenth of a
-	// second each time.
-	slices.SortFunc(as, func(a, b Artifact) int { return strings.Compare(a.Path, b.Path) })
+	var runs []int // where each run starts, and len(as)
+	for i := range as {
+		if i == 0 || as[i].Path < as[i-1].Path {
+			runs = append(runs, i)
+		}
+	}
+	if len(runs) <= 1 {
+		return
+	}
+	if len(runs) > len(as)/8 { // far from ordered: merging gains nothing
+		slices.SortFunc(as, func(a, b Artifact) int { return strings.Compare(a.Path, b.Path) })
+		return
+	}
+	runs = append(runs, len(as))
+	perm, buf := make([]int32, len(as)), make([]int32, len(as))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	for len(runs) > 2 {
+		merged := make([]int, 1, len(runs)/2+2)
+		for k := 0; k+1 < len(runs); k += 2 {
+			lo, mid, hi := runs[k], runs[k+1], len(as)
+			if k+2 < len(runs) {
+				hi = runs[k+2]
+			}
+			i, j, o := lo, mid, lo
+			for i < mid && j < hi {
+				if as[perm[j]].Path < as[perm[i]].Path {
+					buf[o], j = perm[j], j+1
+				} else {
+					buf[o], i = perm[i], i+1
+				}
+				o++
+			}
+			o += copy(buf[o:], perm[i:mid])
+			copy(buf[o:], perm[j:hi])
+			merged = append(merged, hi)
+		}
+		runs = merged
+		perm, buf = buf, perm
+	}
+	// as[k] is to hold what is now at as[perm[k]]: follow each cycle.
+	for k := range perm {
+		if perm[k] < 0 || int(perm[k]) == k {
+			continue
+		}
+		tmp, at := as[k], k
+		for {
+			from := int(perm[at])
+			perm[at] = -1
+			if from == k {
+				as[at] = tmp
+				break
+			}
+			as[at], at = as[from], from
+		}
+	}
 }

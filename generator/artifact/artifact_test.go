@@ -1,0 +1,79 @@
+package artifact
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Sort orders any list as a general sort does, by the merge of its runs
+// or otherwise, and each artifact keeps its own fields.
+func TestSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	shapes := map[string]func(n int) []string{
+		"sorted":   func(n int) []string { return names(n) },
+		"reversed": func(n int) []string { l := names(n); slices.Reverse(l); return l },
+		"shuffled": func(n int) []string { l := names(n); rng.Shuffle(len(l), func(i, j int) { l[i], l[j] = l[j], l[i] }); return l },
+		"runs": func(n int) []string { // a build's list: the site's files, the documents, the pages
+			l := names(n)
+			head := []string{"jwks.json", ".well-known/openid-configuration", "clients.html"}
+			return append(append(head, l[:n/2]...), append(l[n/2:], "_headers", ".nojekyll")...)
+		},
+		"interleaved": func(n int) []string {
+			l := names(n)
+			var out []string
+			for k := range 5 {
+				for i := k; i < n; i += 5 {
+					out = append(out, l[i])
+				}
+			}
+			return out
+		},
+	}
+	for name, shape := range shapes {
+		for _, n := range []int{0, 1, 2, 3, 17, 1000} {
+			paths := shape(n)
+			as := make([]Artifact, len(paths))
+			for i, p := range paths {
+				as[i] = Artifact{Path: p, Size: len(p), Body: []byte(p)}
+			}
+			Sort(as)
+			want := slices.Clone(paths)
+			slices.Sort(want)
+			for i, a := range as {
+				if a.Path != want[i] || a.Size != len(a.Path) || string(a.Body) != a.Path {
+					t.Fatalf("%s, %d: at %d: %+v, want %s", name, n, i, a, want[i])
+				}
+			}
+			if len(as) != len(want) {
+				t.Fatalf("%s, %d: %d artifacts, want %d", name, n, len(as), len(want))
+			}
+		}
+	}
+}
+
+func names(n int) []string {
+	l := make([]string, n)
+	for i := range l {
+		l[i] = fmt.Sprintf("clients/client-%05d.json", i)
+	}
+	slices.SortFunc(l, strings.Compare)
+	return l
+}
+
+func BenchmarkSort(b *testing.B) {
+	l := names(100000)
+	as := make([]Artifact, 0, len(l)+10)
+	as = append(as, Artifact{Path: "jwks.json"}, Artifact{Path: ".well-known/openid-configuration"})
+	for _, p := range l {
+		as = append(as, Artifact{Path: p})
+	}
+	as = append(as, Artifact{Path: "clients-pages/1.html"}, Artifact{Path: "_headers"})
+	work := make([]Artifact, len(as))
+	for b.Loop() {
+		copy(work, as)
+		Sort(work)
+	}
+}
