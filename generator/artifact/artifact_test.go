@@ -15,7 +15,11 @@ func TestSort(t *testing.T) {
 	shapes := map[string]func(n int) []string{
 		"sorted":   func(n int) []string { return names(n) },
 		"reversed": func(n int) []string { l := names(n); slices.Reverse(l); return l },
-		"shuffled": func(n int) []string { l := names(n); rng.Shuffle(len(l), func(i, j int) { l[i], l[j] = l[j], l[i] }); return l },
+		"shuffled": func(n int) []string {
+			l := names(n)
+			rng.Shuffle(len(l), func(i, j int) { l[i], l[j] = l[j], l[i] })
+			return l
+		},
 		"runs": func(n int) []string { // a build's list: the site's files, the documents, the pages
 			l := names(n)
 			head := []string{"jwks.json", ".well-known/openid-configuration", "clients.html"}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
 )
@@ -48,7 +49,9 @@ type index struct {
 }
 
 // indexMagic starts every index file; the digit is the format's version.
-const indexMagic = "wellknown tree index 2\n"
+const indexMagic = indexKind + "2\n"
+
+const indexKind = "wellknown tree index "
 
 // encode writes the index to w (see package binfmt), a piece at a time:
 // whole, the index of 100,000 files is 11 MB more at the build's peak. The
@@ -129,6 +132,19 @@ func CachePath(dir string) string { return besides(filepath.Clean(dir), ".cache"
 
 func spareIndexPath(dir string) string { return besides(dir, ".spare.index") }
 func outIndexPath(dir string) string   { return besides(dir, ".index") }
+
+// otherIndexVersion reports whether p starts as an index of another
+// version of the format does.
+func otherIndexVersion(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(indexMagic))
+	n, _ := io.ReadFull(f, b)
+	return strings.HasPrefix(string(b[:n]), indexKind) && string(b[:n]) != indexMagic
+}
 
 // readIndex reads the index at p if it describes the tree whose root has
 // identity root, and returns nil otherwise.

@@ -295,12 +295,17 @@ func (b *build) spare() *index {
 		syncDir(filepath.Dir(b.dir))
 		return x
 	}
+	// An index another version of wellknown wrote is not a sign of an
+	// interrupted build: its spare goes without a word.
+	foreign := otherIndexVersion(ip)
 	os.Remove(ip)
 	if err := os.RemoveAll(sp); err != nil {
 		b.warn(fmt.Errorf("cannot remove %s, a spare tree left beside %s by an interrupted build: %w", sp, b.dir, err))
 		return nil
 	}
-	b.note("removed %s, a spare tree left beside %s by an interrupted build", filepath.Base(sp), b.dir)
+	if !foreign {
+		b.note("removed %s, a spare tree left beside %s by an interrupted build", filepath.Base(sp), b.dir)
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package publish_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -364,5 +365,39 @@ func TestNoSpare(t *testing.T) {
 	entries, _ := os.ReadDir(parent)
 	if len(entries) != 1 {
 		t.Errorf("beside out: %v", entries)
+	}
+}
+
+// An index another version of wellknown wrote (as after an upgrade) costs
+// the spare, without the note of an interrupted build.
+func TestSpareIndexOtherVersion(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	for _, v := range []string{"v1", "v2"} {
+		if err := publish.Write(out, with(site(v), art("x", "x"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(parent, ".out.spare.index")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := bytes.IndexByte(b, '\n') - 1 // the format's version digit
+	b[v] = '1'
+	os.WriteFile(p, b, 0o644)
+	var notes []string
+	o := publish.Options{Note: func(m string) { notes = append(notes, m) }}
+	if err := o.Write(context.Background(), out, with(site("v3"), art("x", "x"))); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 0 {
+		t.Errorf("notes: %q", notes)
+	}
+	if got := snapshot(t, out)[".well-known/openid-configuration"]; got != "-rw-r--r-- v3" {
+		t.Errorf("out holds %q", got)
+	}
+	if _, err := os.Lstat(publish.SparePath(out)); err != nil {
+		t.Errorf("no spare after the build: %v", err)
 	}
 }
