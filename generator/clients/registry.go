@@ -248,6 +248,16 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		ok    bool
 		diags diag.List
 	}
+	// Files are read by name from their directory, opened once.
+	dirs := map[string]*yamlwalk.Dir{}
+	for _, src := range srcs {
+		if _, ok := dirs[src.dir]; !ok && src.Data == nil && src.dir != "" {
+			if d, err := yamlwalk.OpenDir(src.dir); err == nil {
+				defer d.Close()
+				dirs[src.dir] = d
+			}
+		}
+	}
 	results := make([]result, len(srcs))
 	// The clients are made in place and kept in place, by file order: a
 	// second slice of 100,000 of them would double the registry's memory.
@@ -267,7 +277,12 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		data := src.Data
 		if data == nil && src.dir != "" {
 			var err error
-			if data, err = yamlwalk.ReadFile(filepath.Join(src.dir, src.Name), MaxSize); err != nil {
+			if d := dirs[src.dir]; d != nil {
+				data, err = d.ReadFile(src.Name, MaxSize)
+			} else {
+				data, err = yamlwalk.ReadFile(filepath.Join(src.dir, src.Name), MaxSize)
+			}
+			if err != nil {
 				res.diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
 				return
 			}

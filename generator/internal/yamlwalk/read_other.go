@@ -2,4 +2,31 @@
 
 package yamlwalk
 
+import (
+	"os"
+	"path/filepath"
+)
+
 func readFile(path string, maxSize int) ([]byte, error) { return readFileOS(path, maxSize) }
+
+// Dir is a directory whose files are read by name.
+type Dir struct{ path string }
+
+// OpenDir opens the directory at path.
+func OpenDir(path string) (*Dir, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, &os.PathError{Op: "open", Path: path, Err: os.ErrInvalid}
+	}
+	return &Dir{path: path}, nil
+}
+
+// ReadFile is ReadFile of the file name in d.
+func (d *Dir) ReadFile(name string, maxSize int) ([]byte, error) {
+	return readFileOS(filepath.Join(d.path, name), maxSize)
+}
+
+func (d *Dir) Close() error { return nil }

@@ -4,56 +4,90 @@ package yamlwalk
 
 import (
 	"errors"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // readFile is ReadFile by the system's calls alone: a registry's build
 // reads 100,000 client files, and os.Open offers each to the network
 // poller first, which costs more system calls than reading it.
 func readFile(path string, maxSize int) ([]byte, error) {
-	fd, err := open(path)
+	return readFileAt(unix.AT_FDCWD, path, path, maxSize)
+}
+
+// readFileAt reads name in the directory dirfd, path being what os would
+// open for it.
+func readFileAt(dirfd int, name, path string, maxSize int) ([]byte, error) {
+	fd, err := openat(dirfd, name)
 	if err != nil {
 		return nil, err
 	}
-	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, err
 	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return readFileOS(path, maxSize) // a pipe or device: os knows how to wait on it
 	}
-	// Room for one byte more than the file holds shows a file that grew
-	// as it was read, and one more than maxSize one that is too big.
-	size := min(int(max(st.Size, 0))+1, maxSize+1)
-	b := make([]byte, size, size+1)
+	// Room for one byte more than maxSize shows a file that is too big.
+	// A file that holds exactly what stat said is read in one call: one
+	// that grows meanwhile is read as it stood when stat looked, as if
+	// read a moment earlier.
+	size := int(max(st.Size, 0))
+	b := make([]byte, min(size+1, maxSize+1), min(size, maxSize)+1)
 	n := 0
 	for n < len(b) {
-		m, err := syscall.Read(fd, b[n:])
-		if errors.Is(err, syscall.EINTR) {
+		m, err := unix.Read(fd, b[n:])
+		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if m == 0 {
-			return b[:n], nil
+		if m == 0 || n+m == size && size > 0 {
+			return b[:n+m], nil
 		}
 		n += m
 	}
 	if n > maxSize {
 		return b[:n], nil // too big: Parse says so
 	}
-	// The file grew past its size as it was read: the rest, as os reads it.
+	// The file grew past its size as it was read, or says none (as
+	// /proc does): the rest, as os reads it.
 	return readFileOS(path, maxSize)
 }
 
-func open(path string) (int, error) {
+func openat(dirfd int, name string) (int, error) {
 	for {
-		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if errors.Is(err, syscall.EINTR) {
+		fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		return fd, err
 	}
 }
+
+// Dir is a directory whose files are read by name: each of a registry's
+// 100,000 client files is then found from the directory, not from the
+// root, which shortens every open by a few directories' lookups.
+type Dir struct {
+	path string
+	fd   int
+}
+
+// OpenDir opens the directory at path.
+func OpenDir(path string) (*Dir, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Dir{path: path, fd: fd}, nil
+}
+
+// ReadFile is ReadFile of the file name in d.
+func (d *Dir) ReadFile(name string, maxSize int) ([]byte, error) {
+	return readFileAt(d.fd, name, d.path+"/"+name, maxSize)
+}
+
+func (d *Dir) Close() error { return unix.Close(d.fd) }
