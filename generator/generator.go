@@ -199,8 +199,9 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return &Result{}, fmt.Errorf("render: %w", err)
 	}
+	at := site.Where("clients")
 	for _, a := range cas {
-		claims = append(claims, placement.Claim{Path: a.Path, Owner: "the client registry", Pos: site.Where("clients"), What: "a client document"})
+		claims = append(claims, placement.Claim{Path: a.Path, Owner: "the client registry", Pos: at, What: "a client document"})
 	}
 	as = append(as, cas...)
 	placement.Check(claims, &diags)

@@ -364,18 +364,19 @@ func (r *Registry) searchFiles(ends []int, limit int) ([]artifact.Artifact, []st
 	}
 	page := 1
 	var line bytes.Buffer
+	enc := json.NewEncoder(&line)
+	enc.SetEscapeHTML(false)
+	e := make([]any, 0, 4)
 	for i := range r.Clients {
 		for i >= ends[page-1] {
 			page++
 		}
 		c := &r.Clients[i]
-		e := []any{c.Slug, c.Name(), page}
+		e = append(e[:0], c.Slug, c.Name(), page)
 		if c.ClientID != c.Slug {
 			e = append(e, c.ClientID)
 		}
 		line.Reset()
-		enc := json.NewEncoder(&line)
-		enc.SetEscapeHTML(false)
 		if err := enc.Encode(e); err != nil {
 			return nil, nil, fmt.Errorf("clients: search: %w", err)
 		}

@@ -75,7 +75,10 @@ func files(as []artifact.Artifact) ([]file, error) {
 		f.Header = h
 		out = append(out, f)
 	}
-	slices.SortFunc(out, func(x, y file) int { return strings.Compare(x.Path, y.Path) })
+	byPath := func(x, y file) int { return strings.Compare(x.Path, y.Path) }
+	if !slices.IsSortedFunc(out, byPath) { // a build's list is (see artifact.Sort)
+		slices.SortFunc(out, byPath)
+	}
 	for i := 1; i < len(out); i++ {
 		if out[i].Path == out[i-1].Path {
 			return nil, fmt.Errorf("%s: published twice", out[i].Path)
