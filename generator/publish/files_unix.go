@@ -337,29 +337,40 @@ func writeFull(fd int, b []byte) error {
 // link puts the previous build's name from the directory old into new as
 // as if it holds exactly body (p, its path, size bytes with digest sum),
 // and returns the identity it then has. A file of the previous build's
-// index is trusted unread while its identity is the recorded one, as is
-// one with the identity vouched says find checked; any other is read and
-// compared with body, unless body is nil (see keep).
+// index is trusted unread while its identity is the recorded one; any
+// other is read and compared with body. With vouched, the identity find
+// saw and checked, body is nil and the file is not looked at again: the
+// link itself is then checked to be that file, unchanged (see keep).
 func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum [sha256.Size]byte, vouched *identity) (identity, bool) {
-	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
+	var want identity
+	if vouched != nil {
+		want = *vouched
+	} else {
+		fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return identity{}, false
+		}
+		var st unix.Stat_t
+		same := unix.Fstat(fd, &st) == nil &&
+			st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink == 1
+		if same {
+			e, ok := t.prevIx.lookup(p)
+			same = ok && e == entryOf(identityOf(&st), sum) || body != nil && readsAs(fd, body)
+		}
+		unix.Close(fd)
+		if !same {
+			return identity{}, false
+		}
+		want = identityOf(&st)
+	}
+	if unix.Linkat(old, name, new, as, 0) != nil {
 		return identity{}, false
 	}
-	var st unix.Stat_t
-	same := unix.Fstat(fd, &st) == nil &&
-		st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink == 1
-	if same {
-		e, ok := t.prevIx.lookup(p)
-		same = ok && e == entryOf(identityOf(&st), sum) || body != nil && readsAs(fd, body) ||
-			vouched != nil && *vouched == identityOf(&st)
-	}
-	unix.Close(fd)
-	if !same || unix.Linkat(old, name, new, as, 0) != nil {
-		return identity{}, false
-	}
+	// The link is the file compared, unwritten since: a link moves only
+	// its ctime.
 	var lst unix.Stat_t
-	if unix.Fstatat(new, as, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil || lst.Dev != st.Dev || lst.Ino != st.Ino {
-		unix.Unlinkat(new, as, 0) // replaced between the compare and the link
+	if unix.Fstatat(new, as, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil || !sameFileAs(&lst, want) {
+		unix.Unlinkat(new, as, 0) // replaced or written between the compare and the link
 		return identity{}, false
 	}
 	if as != name {
@@ -373,6 +384,14 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum
 	t.prevFiles[p] = entryOf(id, sum)
 	t.mu.Unlock()
 	return id, true
+}
+
+// sameFileAs reports whether st is the file of identity id, but for the
+// ctime a link moves.
+func sameFileAs(st *unix.Stat_t, id identity) bool {
+	got := identityOf(st)
+	got.Ctime = id.Ctime
+	return got == id && st.Mode == unix.S_IFREG|0o644
 }
 
 // source is where find found a file that keep is to put: the spare's own
@@ -418,20 +437,23 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 	if !ok {
 		return src, false, nil
 	}
+	var st unix.Stat_t
+	if unix.Fstatat(old, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode != unix.S_IFREG|0o644 || st.Size != int64(size) || st.Nlink != 1 {
+		return src, false, nil
+	}
+	src.id = identityOf(&st)
+	if e == entryOf(src.id, sum) {
+		return src, true, nil
+	}
+	// A file whose identity moved since its build is read: removing a
+	// spare that shared it (a failed build's) changes its ctime, and
+	// every client would otherwise be made again after every failure.
 	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return src, false, nil
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if unix.Fstat(fd, &st) != nil || st.Mode != unix.S_IFREG|0o644 || st.Size != int64(size) || st.Nlink != 1 {
-		return src, false, nil
-	}
-	// A file whose identity moved since its build is read: removing a
-	// spare that shared it (a failed build's) changes its ctime, and
-	// every client would otherwise be made again after every failure.
-	src.id = identityOf(&st)
-	if e != entryOf(src.id, sum) && !hashesTo(fd, size, sum) {
+	if unix.Fstat(fd, &st) != nil || identityOf(&st) != src.id || !hashesTo(fd, size, sum) {
 		return src, false, nil
 	}
 	return src, true, nil
