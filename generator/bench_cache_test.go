@@ -33,8 +33,11 @@ import (
 //     into a new directory, hash it all, sign the hash once, and sync the
 //     file system as a build does before its swap;
 //   - fresh: a build where no output, spare or cache exists;
-//   - nochange: a build over the output of the same inputs;
-//   - onechange: a build after one client file changed.
+//   - nochange: a build over the output of the same inputs, as builds
+//     run one after another: the spare is there to patch;
+//   - onechange: the same, after one client file changed;
+//   - relink: the first build after a fresh one, which has no spare yet
+//     and links every file it keeps from the output.
 //
 // Run with -benchtime 3x (or 1x at 100,000): each iteration of fresh
 // builds into a new directory.
@@ -58,7 +61,7 @@ func BenchmarkRebuild(b *testing.B) {
 			name   string
 			signer *sign.Signer
 		}{{"unsigned", nil}, {"signed-p256", signer}} {
-			for _, mode := range []string{"fresh", "nochange", "onechange"} {
+			for _, mode := range []string{"fresh", "nochange", "onechange", "relink"} {
 				b.Run(fmt.Sprintf("%d/%s/%s", n, s.name, mode), func(b *testing.B) { benchRebuild(b, cfg, n, s.signer, mode) })
 			}
 		}
@@ -71,6 +74,9 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode str
 	if mode != "fresh" {
 		if got := cliBuild(b, cfg, out, signer); got != 0 {
 			b.Fatalf("a first build took %d clients from a cache", got)
+		}
+		if got := cliBuild(b, cfg, out, signer); got != n {
+			b.Fatalf("a second build took %d clients from the cache, want %d", got, n)
 		}
 	}
 	changed := filepath.Join(filepath.Dir(cfg), "clients", "client-00003.yaml")
@@ -96,6 +102,14 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode str
 			}
 			b.StartTimer()
 			want = n - 1
+		case "relink":
+			b.StopTimer()
+			for _, p := range []string{publish.SparePath(out), publish.SparePath(out) + ".index"} {
+				if err := os.RemoveAll(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StartTimer()
 		}
 		if got := cliBuild(b, cfg, out, signer); got != want {
 			b.Fatalf("%d clients from the cache, want %d", got, want)
