@@ -507,13 +507,17 @@ func TestCacheDamaged(t *testing.T) {
 			mustWrite(t, p, s[:len(s)/2])
 		}, "damaged", true},
 		{"empty", func(t *testing.T, p string) { mustWrite(t, p, "") }, "damaged", true},
-		{"magic only", func(t *testing.T, p string) { mustWrite(t, p, "wellknown client cache 1\n") }, "damaged", true},
+		{"magic only", func(t *testing.T, p string) {
+			magic, _, _ := strings.Cut(readString(t, p), "\n")
+			mustWrite(t, p, magic+"\n")
+		}, "damaged", true},
 		{"garbage", func(t *testing.T, p string) {
 			mustWrite(t, p, strings.Repeat("not a cache \x00\xff", 1000))
 		}, "damaged", true},
 		{"another format version", func(t *testing.T, p string) {
-			mustWrite(t, p, strings.Replace(readString(t, p), "wellknown client cache 1\n", "wellknown client cache 9\n", 1))
-		}, "damaged", true},
+			magic, rest, _ := strings.Cut(readString(t, p), "\n")
+			mustWrite(t, p, magic[:len(magic)-1]+"9\n"+rest)
+		}, "another build of wellknown", true},
 		{"a tree index", func(t *testing.T, p string) {
 			mustWrite(t, p, readString(t, filepath.Join(filepath.Dir(p), ".out.index")))
 		}, "damaged", true},
@@ -804,4 +808,45 @@ func TestCacheHitsAfterFailedBuild(t *testing.T) {
 	mustWrite(t, p, was)
 	res := o.must(t, cfg, out)
 	checkCached(t, "the build after the failed one", res, cacheClients, out, o.reference(t, cfg))
+}
+
+// TestCacheStamps: a client file stat says is as the cache saw it is taken
+// from the cache unread, once the file is older than a tick of any file
+// system's clock; the cache records the files' stamps on the build after
+// they are old enough, and keeps them. A file written again, with its size
+// and modification time as they were, is read and made again: its ctime
+// moved, which no user can set back.
+func TestCacheStamps(t *testing.T) {
+	t.Parallel()
+	cfg, o := signings()[0].site(t, cacheClients)
+	out := filepath.Join(t.TempDir(), "out")
+	o.must(t, cfg, out)
+	racy := readString(t, publish.CachePath(out))
+	old := func() { time.Sleep(2100 * time.Millisecond) } // past the files' last change, as clients.stampMargin counts
+
+	old()
+	res := o.must(t, cfg, out)
+	checkCached(t, "the files now old", res, cacheClients, out, o.reference(t, cfg))
+	stamped := readString(t, publish.CachePath(out))
+	if stamped == racy {
+		t.Fatal("the build after the files were old did not record their stamps in the cache")
+	}
+	res = o.must(t, cfg, out)
+	checkCached(t, "no change", res, cacheClients, out, o.reference(t, cfg))
+	if readString(t, publish.CachePath(out)) != stamped {
+		t.Error("a build that changed nothing rewrote the stamped cache")
+	}
+
+	p := clientFile(cfg, 4)
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, p, "Native app 4\n", "Native app X\n") // the same size
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	old() // so that only the stamp, not its age, tells the edit
+	res = o.must(t, cfg, out)
+	checkCached(t, "rewritten with its size and mtime", res, cacheClients-1, out, o.reference(t, cfg))
 }

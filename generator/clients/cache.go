@@ -1,17 +1,21 @@
 package clients
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
+	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 )
 
 // A Cache is what a build remembers of each client file it checked: the
@@ -45,7 +49,9 @@ type Cache struct {
 }
 
 // cacheMagic starts a cache file; the digit is the format's version.
-const cacheMagic = "wellknown client cache 1\n"
+const cacheMagic = cacheKind + "2\n"
+
+const cacheKind = "wellknown client cache "
 
 // cached is one client as the cache remembers it.
 type cached struct {
@@ -58,12 +64,41 @@ type cached struct {
 // rest being in Client; small, since a registry may hold 100,000.
 type memo struct {
 	sum       [sha256.Size]byte
+	stamp     stampKey
 	line, col int32 // where client_id is written, or the file's start
 	written   bool  // whether the file writes client_id
 	// The sizes of the client's row on a page and its entry in the page's
 	// JSON, which decide where pages end; 0 until measured.
 	rowSize, jsonSize int32
 	diags             []diag.Diagnostic
+}
+
+// stampKey is a client file's yamlwalk.Stamp as the cache keeps it: a
+// digest of it, or zero for none.
+type stampKey [16]byte
+
+// stampMargin is the coarsest clock a file system stamps files with (FAT
+// counts modification times in two seconds).
+var stampMargin = 2 * time.Second
+
+// keyOfStamp returns the key of st, which a later build compares with
+// what stat then says to take the file's digest from the cache unread.
+// It is zero, for a file to be read and hashed again, when st is not
+// known or when the file changed within stampMargin of since (the build's
+// start): a change in the same tick of the file system's clock could then
+// leave the Stamp as it was, as git's racily clean files can.
+func keyOfStamp(st yamlwalk.Stamp, since time.Time) stampKey {
+	if st == (yamlwalk.Stamp{}) || st.Ctime >= since.Add(-stampMargin).UnixNano() {
+		return stampKey{}
+	}
+	var b [40]byte
+	binary.LittleEndian.PutUint64(b[0:], st.Dev)
+	binary.LittleEndian.PutUint64(b[8:], st.Ino)
+	binary.LittleEndian.PutUint64(b[16:], uint64(st.Size))
+	binary.LittleEndian.PutUint64(b[24:], uint64(st.Mtime))
+	binary.LittleEndian.PutUint64(b[32:], uint64(st.Ctime))
+	h := sha256.Sum256(b[:])
+	return stampKey(h[:16])
 }
 
 // setID records id in m.
@@ -163,8 +198,15 @@ func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source,
 		diags.Notef(at, "the client cache is damaged and was ignored; every client is checked again")
 		return 0, false
 	}
+	foreign := func() (int, bool) {
+		diags.Notef(at, "the client cache was made by another build of wellknown; every client is checked again")
+		return 0, false
+	}
 	r, err := binfmt.Open(b, cacheMagic)
 	if err != nil {
+		if bytes.HasPrefix(b, []byte(cacheKind)) && !bytes.HasPrefix(b, []byte(cacheMagic)) {
+			return foreign() // another version of the format, as after an upgrade
+		}
 		return damaged()
 	}
 	tool, k := r.String(), r.Sum()
@@ -172,8 +214,7 @@ func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source,
 	case r.Err() != nil:
 		return damaged()
 	case tool != c.Tool:
-		diags.Notef(at, "the client cache was made by another build of wellknown; every client is checked again")
-		return 0, false
+		return foreign()
 	case k != key:
 		return 0, false // the site's policy or the signer changed: nothing in it holds
 	}
@@ -250,7 +291,7 @@ func readCache(p string) ([]byte, error) {
 // Reader.Bytes) so that read can find a client's record by its slug alone;
 // rec is room to make it in.
 func encodeCached(b, rec binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) (binfmt.Buf, binfmt.Buf) {
-	rec = rec[:0].String(c.Slug).Sum(m.sum)
+	rec = append(rec[:0].String(c.Slug).Sum(m.sum), m.stamp[:]...)
 	rec = appendCached(rec, c, m, files)
 	return b.Bytes(rec), rec
 }
@@ -315,7 +356,7 @@ func decodeGroup(r *binfmt.Reader, buf []artifact.Artifact) []artifact.Artifact 
 func decodeCached(rec []byte, file string, buf []artifact.Artifact) (e cached, ok bool) {
 	r := binfmt.NewReader(rec).Share()
 	c := &e.c
-	c.Slug, e.m.sum = r.String(), r.Sum()
+	c.Slug, e.m.sum, e.m.stamp = r.String(), r.Sum(), stampKey(r.Take(len(stampKey{})))
 	c.Mode, c.ClientID, c.URL = config.ClientMode(r.String()), r.String(), r.String()
 	c.Shown = Summary{Source: file, DisplayName: r.String(), ClientURI: r.String(), AuthMethod: r.String(),
 		GrantTypes: r.Strings(), RedirectURIs: r.Strings()}
@@ -407,4 +448,12 @@ func cachedSum(rec []byte) [sha256.Size]byte {
 	r := binfmt.NewReader(rec)
 	r.Bytes() // the slug
 	return r.Sum()
+}
+
+// cachedStamp is the key of the Stamp the file had (see keyOfStamp).
+func cachedStamp(rec []byte) stampKey {
+	r := binfmt.NewReader(rec)
+	r.Bytes() // the slug
+	r.Sum()
+	return stampKey(r.Take(len(stampKey{})))
 }

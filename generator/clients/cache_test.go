@@ -16,8 +16,9 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 )
 
-// cacheMagic is the cache file's first line, as cache.go writes it.
-const cacheMagic = "wellknown client cache 1\n"
+// cacheMagic is the cache file's first line, as cache.go writes it; a test
+// that saves a cache fails unless its file starts so.
+const cacheMagic = "wellknown client cache 2\n"
 
 // The clients of the build that writes the cache, and of the build that
 // reads it: a, c and e unchanged, b changed, d new.
@@ -190,6 +191,9 @@ func TestCacheRegistry(t *testing.T) {
 func FuzzCache(f *testing.F) {
 	s := site(f, "")
 	seed, prev := cacheSeed(f, s)
+	if !strings.HasPrefix(string(seed), cacheMagic) {
+		f.Fatalf("the cache starts %.30q, not %q: the fuzzer would never pass the magic", seed, cacheMagic)
+	}
 	ref, refDiags := reference(f, s)
 	body := seed[len(cacheMagic) : len(seed)-sha256.Size]
 	f.Add(body, false)

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/config"
@@ -282,7 +283,8 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	// second slice of 100,000 of them would double the registry's memory.
 	made := make([]Client, len(srcs))
 	var storeErr atomic.Pointer[error]
-	var nCached atomic.Int64
+	var nCached, restamped atomic.Int64
+	start := time.Now()
 	parallel.Each(o.Workers, len(srcs), func(i int) {
 		o.Meter.Add(1)
 		res := &results[i]
@@ -294,23 +296,49 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 			return
 		}
 		data := src.Data
-		if data == nil && src.dir != "" {
+		dir := dirs[src.dir]
+		var stamp yamlwalk.Stamp
+		read := func() bool {
+			if data != nil || src.dir == "" {
+				return true
+			}
 			var err error
-			if d := dirs[src.dir]; d != nil {
-				data, err = d.ReadFile(src.Name, MaxSize)
+			if dir != nil {
+				data, stamp, err = dir.ReadFile(src.Name, MaxSize)
 			} else {
 				data, err = yamlwalk.ReadFile(filepath.Join(src.dir, src.Name), MaxSize)
 			}
 			if err != nil {
 				res.diags.Errorf(diag.Pos{Path: file}, "cannot read: %v", err)
-				return
+				return false
 			}
+			return true
 		}
 		var m *memo
+		var rec []byte
 		if memos != nil {
-			m = &memos[i]
-			m.sum = sha256.Sum256(data)
-			if rec := hits[i]; rec != nil && cachedSum(rec) == m.sum {
+			m, rec = &memos[i], hits[i]
+		}
+		// A file stat says is as the cache saw it is not read again
+		// unless it is to be made again (see keyOfStamp).
+		known := false
+		if rec != nil && dir != nil && data == nil {
+			if st, ok := dir.Stat(src.Name); ok {
+				if k := keyOfStamp(st, start); k != (stampKey{}) && k == cachedStamp(rec) {
+					m.sum, m.stamp, known = cachedSum(rec), k, true
+				}
+			}
+		}
+		if !known {
+			if !read() {
+				return
+			}
+			if m != nil {
+				m.sum, m.stamp = sha256.Sum256(data), keyOfStamp(stamp, start)
+			}
+		}
+		if m != nil {
+			if rec != nil && cachedSum(rec) == m.sum {
 				var buf [3]artifact.Artifact // a document and its signature files
 				e, ok := decodeCached(rec, file, buf[:])
 				if ok {
@@ -321,7 +349,12 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 					}
 				}
 				if ok {
+					if e.m.stamp != m.stamp {
+						restamped.Add(1)
+					}
+					k := m.stamp
 					made[i], *m = e.c, e.m
+					m.stamp = k
 					res.ok, res.id = true, m.id(file)
 					for _, d := range m.diags {
 						res.diags.Add(d)
@@ -329,6 +362,13 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 					nCached.Add(1)
 					return
 				}
+			}
+			if known {
+				// Made again after all: from the bytes read now.
+				if !read() {
+					return
+				}
+				m.sum, m.stamp = sha256.Sum256(data), keyOfStamp(stamp, start)
 			}
 		}
 		f, d := Parse(file, data)
@@ -357,7 +397,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		return nil, &diags, *err
 	}
 	r.Cached = int(nCached.Load())
-	r.cacheFresh = r.Cached == len(srcs) && held == len(srcs)
+	r.cacheFresh = r.Cached == len(srcs) && held == len(srcs) && restamped.Load() == 0
 
 	// Both maps hold indexes in srcs: 100,000 clients are many strings.
 	folded := make(map[string]int, len(srcs))

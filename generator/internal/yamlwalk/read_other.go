@@ -24,9 +24,14 @@ func OpenDir(path string) (*Dir, error) {
 	return &Dir{path: path}, nil
 }
 
-// ReadFile is ReadFile of the file name in d.
-func (d *Dir) ReadFile(name string, maxSize int) ([]byte, error) {
-	return readFileOS(filepath.Join(d.path, name), maxSize)
+// ReadFile is ReadFile of the file name in d. The Stamp is zero: stat
+// here does not say enough.
+func (d *Dir) ReadFile(name string, maxSize int) ([]byte, Stamp, error) {
+	b, err := readFileOS(filepath.Join(d.path, name), maxSize)
+	return b, Stamp{}, err
 }
+
+// Stat reports false: stat here does not say enough.
+func (d *Dir) Stat(string) (Stamp, bool) { return Stamp{}, false }
 
 func (d *Dir) Close() error { return nil }

@@ -38,7 +38,7 @@ func TestReadFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		at, err := d.ReadFile("f", maxSize)
+		at, _, err := d.ReadFile("f", maxSize)
 		d.Close()
 		if err != nil || !bytes.Equal(at, got) {
 			t.Errorf("%d bytes: Dir.ReadFile reads %d bytes (%v), ReadFile %d", n, len(at), err, len(got))
@@ -67,5 +67,53 @@ func TestReadFileUnsized(t *testing.T) {
 	got, err := ReadFile(p, 1<<20)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("read %q (%v), want %q", got, err, want)
+	}
+}
+
+// A Stamp is what the file read was, and moves with any write, even one
+// that keeps its size and modification time.
+func TestStamp(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	if err := os.WriteFile(p, []byte("one"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	b, read, err := d.ReadFile("f", 64)
+	if err != nil || string(b) != "one" {
+		t.Fatalf("read %q: %v", b, err)
+	}
+	st, ok := d.Stat("f")
+	if !ok {
+		t.Skip("stat says too little here for a Stamp")
+	}
+	if read != st || st == (Stamp{}) {
+		t.Fatalf("read as %+v, stat says %+v", read, st)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("two"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := d.Stat("f"); now == st {
+		t.Errorf("a write that kept size and mtime kept the Stamp %+v", st)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.Stat("sub"); ok {
+		t.Error("a directory has a Stamp")
+	}
+	if _, ok := d.Stat("absent"); ok {
+		t.Error("an absent file has a Stamp")
 	}
 }

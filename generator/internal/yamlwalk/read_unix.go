@@ -15,27 +15,48 @@ func readFile(path string, maxSize int) ([]byte, error) {
 	return readFileAt(unix.AT_FDCWD, path, path, maxSize)
 }
 
-// readFileAt reads name in the directory dirfd, path being what os would
-// open for it.
 func readFileAt(dirfd int, name, path string, maxSize int) ([]byte, error) {
+	b, _, err := readFileStamp(dirfd, name, path, maxSize)
+	return b, err
+}
+
+// readFileStamp reads name in the directory dirfd, path being what os
+// would open for it, and says what stat said of it as it was read; a zero
+// Stamp for a file that is not regular.
+func readFileStamp(dirfd int, name, path string, maxSize int) ([]byte, Stamp, error) {
 	fd, err := openat(dirfd, name)
 	if err != nil {
-		return nil, err
+		return nil, Stamp{}, err
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, err
+		return nil, Stamp{}, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return readFileOS(path, maxSize) // a pipe or device: os knows how to wait on it
+		b, err := readFileOS(path, maxSize) // a pipe or device: os knows how to wait on it
+		return b, Stamp{}, err
 	}
+	b, asStat, err := readOpen(fd, int(max(st.Size, 0)), path, maxSize)
+	if err != nil || !asStat {
+		return b, Stamp{}, err
+	}
+	return b, stampOf(&st), nil
+}
+
+func stampOf(st *unix.Stat_t) Stamp {
+	return Stamp{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size,
+		Mtime: unix.TimespecToNsec(st.Mtim), Ctime: unix.TimespecToNsec(st.Ctim)}
+}
+
+// readOpen reads fd, which stat says holds size bytes, reporting whether
+// it held what stat said.
+func readOpen(fd, size int, path string, maxSize int) (b []byte, asStat bool, err error) {
 	// Room for one byte more than maxSize shows a file that is too big.
 	// A file that holds exactly what stat said is read in one call: one
 	// that grows meanwhile is read as it stood when stat looked, as if
 	// read a moment earlier.
-	size := int(max(st.Size, 0))
-	b := make([]byte, min(size+1, maxSize+1), min(size, maxSize)+1)
+	b = make([]byte, min(size+1, maxSize+1), min(size, maxSize)+1)
 	n := 0
 	for n < len(b) {
 		m, err := unix.Read(fd, b[n:])
@@ -43,19 +64,20 @@ func readFileAt(dirfd int, name, path string, maxSize int) ([]byte, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if m == 0 || n+m == size && size > 0 {
-			return b[:n+m], nil
+			return b[:n+m], n+m == size, nil
 		}
 		n += m
 	}
 	if n > maxSize {
-		return b[:n], nil // too big: Parse says so
+		return b[:n], false, nil // too big: Parse says so
 	}
 	// The file grew past its size as it was read, or says none (as
 	// /proc does): the rest, as os reads it.
-	return readFileOS(path, maxSize)
+	b, err = readFileOS(path, maxSize)
+	return b, false, err
 }
 
 func openat(dirfd int, name string) (int, error) {
@@ -85,9 +107,19 @@ func OpenDir(path string) (*Dir, error) {
 	return &Dir{path: path, fd: fd}, nil
 }
 
-// ReadFile is ReadFile of the file name in d.
-func (d *Dir) ReadFile(name string, maxSize int) ([]byte, error) {
-	return readFileAt(d.fd, name, d.path+"/"+name, maxSize)
+// ReadFile is ReadFile of the file name in d, with the file's Stamp as it
+// was read.
+func (d *Dir) ReadFile(name string, maxSize int) ([]byte, Stamp, error) {
+	return readFileStamp(d.fd, name, d.path+"/"+name, maxSize)
+}
+
+// Stat returns the Stamp of the regular file name in d, or false.
+func (d *Dir) Stat(name string) (Stamp, bool) {
+	var st unix.Stat_t
+	if unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return Stamp{}, false
+	}
+	return stampOf(&st), true
 }
 
 func (d *Dir) Close() error { return unix.Close(d.fd) }
