@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,10 +201,11 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 		return &Result{}, fmt.Errorf("render: %w", err)
 	}
 	at := site.Where("clients")
+	claims = slices.Grow(claims, len(cas))
 	for _, a := range cas {
 		claims = append(claims, placement.Claim{Path: a.Path, Owner: "the client registry", Pos: at, What: "a client document"})
 	}
-	as = append(as, cas...)
+	as = append(slices.Grow(as, len(cas)), cas...)
 	placement.Check(claims, &diags)
 	if diags.HasErrors() {
 		return fail()
@@ -221,7 +223,8 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	// clock (SOURCE_DATE_EPOCH) is byte for byte the same and a later
 	// build supersedes it.
 	fresh := manifest.At(o.Now, site.Signing.ExpiresAfter)
-	if as, err = finish(ctx, as, site.Cache, o.Signer, stream, fresh, layout, o.Progress); err != nil {
+	var rules int
+	if as, rules, err = finish(ctx, as, site.Cache, o.Signer, stream, fresh, layout, o.Progress); err != nil {
 		return &Result{}, err
 	}
 	noteSigningCost(as, o.Signer, site, &diags)
@@ -243,7 +246,7 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 			diags.Hint("%s", hint)
 		}
 	}
-	if n := hosting.Rules(as); n > hosting.CloudflareRules {
+	if n := rules; n > hosting.CloudflareRules {
 		diags.Warnf(diag.Pos{Path: hosting.HeadersFile}, "_headers has %d rules; Cloudflare Pages applies only the first %d, so files matched only by the rest lose their Content-Type, CORS or cache headers there (Netlify and the other hosts are not affected)",
 			n, hosting.CloudflareRules)
 		diags.Hint("on Cloudflare Pages, publish through a Worker or R2 with the headers from wellknown hosting --format s3")
@@ -277,7 +280,8 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 // every file, the hosts' control files included; the headers of the
 // signature files are decided, and listed in _headers, before they exist,
 // since headers depend on paths alone.
-func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, stream *sign.Stream, fresh manifest.Freshness, layout sign.Layout, m *progress.Meter) ([]artifact.Artifact, error) {
+// It also returns how many rules _headers holds.
+func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, stream *sign.Stream, fresh manifest.Freshness, layout sign.Layout, m *progress.Meter) ([]artifact.Artifact, int, error) {
 	var planned map[string]bool
 	if signer != nil {
 		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
@@ -297,17 +301,18 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 	// headers: decided once per file; every host format copies them
 	as, err := headers.Apply(as, policy)
 	if err != nil {
-		return nil, fmt.Errorf("headers: %w", err)
+		return nil, 0, fmt.Errorf("headers: %w", err)
 	}
 	// hosting: the files hosts read from the tree (_headers, .nojekyll)
-	if as, err = hosting.Control(as); err != nil {
-		return nil, fmt.Errorf("hosting: %w", err)
+	as, rules, err := hosting.ControlRules(as)
+	if err != nil {
+		return nil, 0, fmt.Errorf("hosting: %w", err)
 	}
 	if signer == nil {
-		return as, nil
+		return as, rules, nil
 	}
 	if ctx.Err() != nil {
-		return nil, context.Cause(ctx)
+		return nil, 0, context.Cause(ctx)
 	}
 	// sign
 	var files []artifact.Artifact
@@ -326,19 +331,19 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 		sigs, err = layout.Artifacts(files, signer, fresh)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sign: %w", err)
+		return nil, 0, fmt.Errorf("sign: %w", err)
 	}
 	if len(sigs) != len(planned) {
-		return nil, fmt.Errorf("sign: made %d files where %d were planned", len(sigs), len(planned))
+		return nil, 0, fmt.Errorf("sign: made %d files where %d were planned", len(sigs), len(planned))
 	}
 	for _, sig := range sigs {
 		i, ok := at[sig.Path]
 		if !ok {
-			return nil, fmt.Errorf("sign: %s was not planned", sig.Path)
+			return nil, 0, fmt.Errorf("sign: %s was not planned", sig.Path)
 		}
 		header := as[i].Header
 		as[i] = sig
 		as[i].Header = header
 	}
-	return as, nil
+	return as, rules, nil
 }

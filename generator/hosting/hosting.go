@@ -151,9 +151,15 @@ func render(name string, data any) ([]byte, error) {
 // Headers returns the _headers file that Netlify and Cloudflare Pages read,
 // with as few rules as give every file exactly its headers (see compact).
 func Headers(as []artifact.Artifact) ([]byte, error) {
+	h, _, err := headersFile(as)
+	return h, err
+}
+
+// headersFile is Headers, also returning how many rules the file holds.
+func headersFile(as []artifact.Artifact) ([]byte, int, error) {
 	fs, err := files(as)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", HeadersFile, err)
+		return nil, 0, fmt.Errorf("%s: %w", HeadersFile, err)
 	}
 	type rule struct {
 		Pattern string
@@ -167,7 +173,8 @@ func Headers(as []artifact.Artifact) ([]byte, error) {
 		}
 		rules = append(rules, rule{r.Pattern, h})
 	}
-	return render("headers.tmpl", struct{ Rules []rule }{rules})
+	b, err := render("headers.tmpl", struct{ Rules []rule }{rules})
+	return b, len(rules), err
 }
 
 // Control returns as followed by the control files the served tree needs:
@@ -175,17 +182,24 @@ func Headers(as []artifact.Artifact) ([]byte, error) {
 // which GitHub Pages runs Jekyll and drops every path that starts with a dot,
 // /.well-known/ first. Control files carry no headers: they are not served.
 func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
-	h, err := Headers(as)
+	out, _, err := ControlRules(as)
+	return out, err
+}
+
+// ControlRules is Control, also returning how many rules _headers holds
+// (see Rules): a build of 100,000 files need not work them out twice.
+func ControlRules(as []artifact.Artifact) ([]artifact.Artifact, int, error) {
+	h, n, err := headersFile(as)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	out := slices.Clone(as)
+	out := append(make([]artifact.Artifact, 0, len(as)+2), as...)
 	out = append(out,
 		artifact.Artifact{Path: HeadersFile, Body: h, Header: http.Header{}},
 		artifact.Artifact{Path: NoJekyllFile, Body: []byte{}, Header: http.Header{}},
 	)
 	artifact.Sort(out)
-	return out, nil
+	return out, n, nil
 }
 
 // IsControl reports whether p is one of the control files, which are in the

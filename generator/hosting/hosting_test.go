@@ -158,6 +158,9 @@ func TestHeadersCompact(t *testing.T) {
 			if len(rules) > tc.maxRules || hosting.Rules(tc.as) != len(rules) {
 				t.Errorf("%d rules (Rules says %d), want at most %d:\n%s", len(rules), hosting.Rules(tc.as), tc.maxRules, b)
 			}
+			if out, n, err := hosting.ControlRules(tc.as); err != nil || n != len(rules) || len(out) != len(tc.as)+2 {
+				t.Errorf("ControlRules: %d files, %d rules (%v), want %d and %d", len(out), n, err, len(tc.as)+2, len(rules))
+			}
 			var paths []string
 			for _, a := range tc.as {
 				paths = append(paths, a.Path)
