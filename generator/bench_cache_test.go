@@ -85,6 +85,7 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode str
 		b.Fatal(err)
 	}
 	defer os.WriteFile(changed, orig, 0o644)
+	settle(b, base)
 	run := 0
 	for b.Loop() {
 		run++
@@ -150,6 +151,7 @@ func benchFloor(b *testing.B, cfg string) {
 		b.Fatal(err)
 	}
 	base := b.TempDir()
+	settle(b, base)
 	run := 0
 	for b.Loop() {
 		run++
@@ -188,4 +190,13 @@ func benchFloor(b *testing.B, cfg string) {
 		}
 	}
 	reportMemory(b)
+}
+
+// settle syncs the file system of dir before a benchmark's timing starts,
+// so that it does not pay for what was written or removed before it: the
+// last benchmark's trees, removed as it ended, or its own first builds.
+func settle(b *testing.B, dir string) {
+	if err := syncTree(dir); err != nil {
+		b.Fatal(err)
+	}
 }
