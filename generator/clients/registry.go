@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -173,7 +174,7 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 	// Client files are sorted by name alone (os.ReadDir sorts 100,000
 	// entries through an interface), and the few others by name too, so
 	// that their messages come in order.
-	var srcs []Source
+	srcs := make([]Source, 0, len(entries))
 	var others []fs.DirEntry
 	for _, e := range entries {
 		name := e.Name()
@@ -339,15 +340,18 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		}
 		if m != nil {
 			if rec != nil && cachedSum(rec) == m.sum {
-				var buf [3]artifact.Artifact // a document and its signature files
+				buf := groups.Get().(*[3]artifact.Artifact)
 				e, ok := decodeCached(rec, file, buf[:])
 				if ok {
 					var err error
-					if ok, err = r.cache.use(&e, slug, docPath(site, slug)); err != nil {
+					ok, err = r.cache.use(&e, slug, docPath(site, slug))
+					if err != nil {
+						groups.Put(buf)
 						storeErr.CompareAndSwap(nil, &err)
 						return
 					}
 				}
+				groups.Put(buf)
 				if ok {
 					if e.m.stamp != m.stamp {
 						restamped.Add(1)
@@ -445,6 +449,11 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	}
 	return r, &diags, nil
 }
+
+// groups hold a cached client's files while Keep puts them: a document
+// and its signature files, which would otherwise be 100,000 allocations
+// that Keep lets go at once.
+var groups = sync.Pool{New: func() any { return new([3]artifact.Artifact) }}
 
 // compile applies the identity mode and the site's policy to one file and
 // renders its document.
