@@ -3,7 +3,6 @@ package clients
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +14,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
-	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 )
 
 // A Cache is what a build remembers of each client file it checked: the
@@ -73,13 +72,13 @@ type memo struct {
 	diags             []diag.Diagnostic
 }
 
-// stampKey is a client file's yamlwalk.Stamp as the cache keeps it: a
-// digest of it, or zero for none.
+// stampKey is a client file's stamp.Stamp as the cache keeps it: its
+// Key, or zero for none.
 type stampKey [16]byte
 
 // stampMargin is the coarsest clock a file system stamps files with (FAT
 // counts modification times in two seconds).
-var stampMargin = 2 * time.Second
+const stampMargin = 2 * time.Second
 
 // keyOfStamp returns the key of st, which a later build compares with
 // what stat then says to take the file's digest from the cache unread.
@@ -87,18 +86,11 @@ var stampMargin = 2 * time.Second
 // known or when the file changed within stampMargin of since (the build's
 // start): a change in the same tick of the file system's clock could then
 // leave the Stamp as it was, as git's racily clean files can.
-func keyOfStamp(st yamlwalk.Stamp, since time.Time) stampKey {
-	if st == (yamlwalk.Stamp{}) || st.Ctime >= since.Add(-stampMargin).UnixNano() {
+func keyOfStamp(st stamp.Stamp, since time.Time) stampKey {
+	if st == (stamp.Stamp{}) || st.Ctime >= since.Add(-stampMargin).UnixNano() {
 		return stampKey{}
 	}
-	var b [40]byte
-	binary.LittleEndian.PutUint64(b[0:], st.Dev)
-	binary.LittleEndian.PutUint64(b[8:], st.Ino)
-	binary.LittleEndian.PutUint64(b[16:], uint64(st.Size))
-	binary.LittleEndian.PutUint64(b[24:], uint64(st.Mtime))
-	binary.LittleEndian.PutUint64(b[32:], uint64(st.Ctime))
-	h := sha256.Sum256(b[:])
-	return stampKey(h[:16])
+	return st.Key(nil)
 }
 
 // setID records id in m.

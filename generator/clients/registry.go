@@ -27,6 +27,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
 	"github.com/wellknown-dev/wellknown/generator/internal/parallel"
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 	"github.com/wellknown-dev/wellknown/generator/internal/yamlwalk"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
 	"github.com/wellknown-dev/wellknown/generator/progress"
@@ -284,7 +285,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	// second slice of 100,000 of them would double the registry's memory.
 	made := make([]Client, len(srcs))
 	var storeErr atomic.Pointer[error]
-	var nCached, restamped atomic.Int64
+	var nCached atomic.Int64
 	start := time.Now()
 	parallel.Each(o.Workers, len(srcs), func(i int) {
 		o.Meter.Add(1)
@@ -298,14 +299,14 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		}
 		data := src.Data
 		dir := dirs[src.dir]
-		var stamp yamlwalk.Stamp
+		var readAs stamp.Stamp // what stat said of the file as it was read
 		read := func() bool {
 			if data != nil || src.dir == "" {
 				return true
 			}
 			var err error
 			if dir != nil {
-				data, stamp, err = dir.ReadFile(src.Name, MaxSize)
+				data, readAs, err = dir.ReadFile(src.Name, MaxSize)
 			} else {
 				data, err = yamlwalk.ReadFile(filepath.Join(src.dir, src.Name), MaxSize)
 			}
@@ -335,7 +336,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 				return
 			}
 			if m != nil {
-				m.sum, m.stamp = sha256.Sum256(data), keyOfStamp(stamp, start)
+				m.sum, m.stamp = sha256.Sum256(data), keyOfStamp(readAs, start)
 			}
 		}
 		if m != nil {
@@ -353,10 +354,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 				}
 				groups.Put(buf)
 				if ok {
-					if e.m.stamp != m.stamp {
-						restamped.Add(1)
-					}
-					k := m.stamp
+					k := m.stamp // as read now, for the next cache written
 					made[i], *m = e.c, e.m
 					m.stamp = k
 					res.ok, res.id = true, m.id(file)
@@ -372,7 +370,7 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 				if !read() {
 					return
 				}
-				m.sum, m.stamp = sha256.Sum256(data), keyOfStamp(stamp, start)
+				m.sum, m.stamp = sha256.Sum256(data), keyOfStamp(readAs, start)
 			}
 		}
 		f, d := Parse(file, data)
@@ -401,7 +399,10 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		return nil, &diags, *err
 	}
 	r.Cached = int(nCached.Load())
-	r.cacheFresh = r.Cached == len(srcs) && held == len(srcs) && restamped.Load() == 0
+	// A cache that holds every client as it is stays as it is, even where
+	// a file's stamp moved (touched, or new when the cache was written):
+	// such a file is read again until the next change rewrites the cache.
+	r.cacheFresh = r.Cached == len(srcs) && held == len(srcs)
 
 	// Both maps hold indexes in srcs: 100,000 clients are many strings.
 	folded := make(map[string]int, len(srcs))

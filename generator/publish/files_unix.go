@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 )
 
 // tree is the directory a build is written to, with the previous build it
@@ -173,10 +175,7 @@ func (t *tree) openOld(dir string) int {
 	return t.old[dir]
 }
 
-func identityOf(st *unix.Stat_t) identity {
-	return identity{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size,
-		Mtime: unix.TimespecToNsec(st.Mtim), Ctime: unix.TimespecToNsec(st.Ctim)}
-}
+func identityOf(st *unix.Stat_t) identity { return stamp.Of(st) }
 
 // put writes name into dir holding body, making dir if need be.
 func (t *tree) put(dir, name string, body []byte) error {

@@ -2,7 +2,6 @@ package publish
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,34 +10,19 @@ import (
 	"strings"
 
 	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 )
 
-// identity is what stat says of a file: while all of it stays the same,
-// nothing has written to the file, renamed another over it, or changed its
-// mode or links (every such change moves ctime, which no user can set).
-type identity struct {
-	Dev, Ino     uint64
-	Size         int64
-	Mtime, Ctime int64 // nanoseconds
-}
+// identity is what stat says of a file (see stamp.Stamp).
+type identity = stamp.Stamp
 
-// entry is one file of a tree as its index records it: a digest of its
-// identity and of its bytes' digest, which is all a lookup compares, since
-// the caller knows both. 16 bytes rather than 72 keep each of a build's
-// three indexes of 100,000 files some 10 MB smaller.
+// entry is one file of a tree as its index records it: the key of its
+// identity and digest (see stamp.Stamp.Key), which is all a lookup
+// compares, since the caller knows both. 16 bytes rather than 72 keep each
+// of a build's three indexes of 100,000 files some 10 MB smaller.
 type entry [16]byte
 
-func entryOf(id identity, sum [sha256.Size]byte) entry {
-	var b [5*8 + sha256.Size]byte
-	binary.LittleEndian.PutUint64(b[0:], id.Dev)
-	binary.LittleEndian.PutUint64(b[8:], id.Ino)
-	binary.LittleEndian.PutUint64(b[16:], uint64(id.Size))
-	binary.LittleEndian.PutUint64(b[24:], uint64(id.Mtime))
-	binary.LittleEndian.PutUint64(b[32:], uint64(id.Ctime))
-	copy(b[40:], sum[:])
-	h := sha256.Sum256(b[:])
-	return entry(h[:len(entry{})])
-}
+func entryOf(id identity, sum [sha256.Size]byte) entry { return id.Key(sum[:]) }
 
 // index says what a tree held when it was built: every file's digest and
 // identity, and the identity of the tree's root directory, by which the

@@ -5,6 +5,8 @@ package yamlwalk
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 )
 
 func readFile(path string, maxSize int) ([]byte, error) { return readFileOS(path, maxSize) }
@@ -26,12 +28,12 @@ func OpenDir(path string) (*Dir, error) {
 
 // ReadFile is ReadFile of the file name in d. The Stamp is zero: stat
 // here does not say enough.
-func (d *Dir) ReadFile(name string, maxSize int) ([]byte, Stamp, error) {
+func (d *Dir) ReadFile(name string, maxSize int) ([]byte, stamp.Stamp, error) {
 	b, err := readFileOS(filepath.Join(d.path, name), maxSize)
-	return b, Stamp{}, err
+	return b, stamp.Stamp{}, err
 }
 
 // Stat reports false: stat here does not say enough.
-func (d *Dir) Stat(string) (Stamp, bool) { return Stamp{}, false }
+func (d *Dir) Stat(string) (stamp.Stamp, bool) { return stamp.Stamp{}, false }
 
 func (d *Dir) Close() error { return nil }

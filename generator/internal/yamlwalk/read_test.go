@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 )
 
 // ReadFile must read as os does: all of a file up to maxSize, and one byte
@@ -91,7 +93,7 @@ func TestStamp(t *testing.T) {
 	if !ok {
 		t.Skip("stat says too little here for a Stamp")
 	}
-	if read != st || st == (Stamp{}) {
+	if read != st || st == (stamp.Stamp{}) {
 		t.Fatalf("read as %+v, stat says %+v", read, st)
 	}
 	fi, err := os.Stat(p)

@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/wellknown-dev/wellknown/generator/internal/stamp"
 )
 
 // readFile is ReadFile by the system's calls alone: a registry's build
@@ -21,32 +23,27 @@ func readFileAt(dirfd int, name, path string, maxSize int) ([]byte, error) {
 }
 
 // readFileStamp reads name in the directory dirfd, path being what os
-// would open for it, and says what stat said of it as it was read; a zero
+// would open for it, and says what stat said of it as it was read; the zero
 // Stamp for a file that is not regular.
-func readFileStamp(dirfd int, name, path string, maxSize int) ([]byte, Stamp, error) {
+func readFileStamp(dirfd int, name, path string, maxSize int) ([]byte, stamp.Stamp, error) {
 	fd, err := openat(dirfd, name)
 	if err != nil {
-		return nil, Stamp{}, err
+		return nil, stamp.Stamp{}, err
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, Stamp{}, err
+		return nil, stamp.Stamp{}, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		b, err := readFileOS(path, maxSize) // a pipe or device: os knows how to wait on it
-		return b, Stamp{}, err
+		return b, stamp.Stamp{}, err
 	}
 	b, asStat, err := readOpen(fd, int(max(st.Size, 0)), path, maxSize)
 	if err != nil || !asStat {
-		return b, Stamp{}, err
+		return b, stamp.Stamp{}, err
 	}
-	return b, stampOf(&st), nil
-}
-
-func stampOf(st *unix.Stat_t) Stamp {
-	return Stamp{Dev: uint64(st.Dev), Ino: uint64(st.Ino), Size: st.Size,
-		Mtime: unix.TimespecToNsec(st.Mtim), Ctime: unix.TimespecToNsec(st.Ctim)}
+	return b, stamp.Of(&st), nil
 }
 
 // readOpen reads fd, which stat says holds size bytes, reporting whether
@@ -109,17 +106,17 @@ func OpenDir(path string) (*Dir, error) {
 
 // ReadFile is ReadFile of the file name in d, with the file's Stamp as it
 // was read.
-func (d *Dir) ReadFile(name string, maxSize int) ([]byte, Stamp, error) {
+func (d *Dir) ReadFile(name string, maxSize int) ([]byte, stamp.Stamp, error) {
 	return readFileStamp(d.fd, name, d.path+"/"+name, maxSize)
 }
 
 // Stat returns the Stamp of the regular file name in d, or false.
-func (d *Dir) Stat(name string) (Stamp, bool) {
+func (d *Dir) Stat(name string) (stamp.Stamp, bool) {
 	var st unix.Stat_t
 	if unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return Stamp{}, false
+		return stamp.Stamp{}, false
 	}
-	return stampOf(&st), true
+	return stamp.Of(&st), true
 }
 
 func (d *Dir) Close() error { return unix.Close(d.fd) }

@@ -364,16 +364,6 @@ func Parse(path string, data []byte, maxSize int, diags *diag.List) (root *yaml.
 	return root, w
 }
 
-// Stamp is what stat says of a file: while all of it stays the same,
-// nothing has written to the file or put another in its place, since
-// every such change moves its ctime, which no user can set. The zero
-// Stamp is of no file.
-type Stamp struct {
-	Dev, Ino     uint64
-	Size         int64
-	Mtime, Ctime int64 // nanoseconds
-}
-
 // ReadFile reads at most maxSize+1 bytes of path, so that Parse can refuse a
 // file that is too large without reading all of it.
 func ReadFile(path string, maxSize int) ([]byte, error) {

@@ -1,0 +1,27 @@
+package stamp
+
+import "testing"
+
+// A Key tells apart every field of the Stamp and the content it is given.
+func TestKey(t *testing.T) {
+	s := Stamp{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 5}
+	base := s.Key(nil)
+	if s.Key(nil) != base || s.Key([]byte{}) != base {
+		t.Fatal("Key is not a function of its inputs")
+	}
+	for i, moved := range []Stamp{
+		{Dev: 9, Ino: 2, Size: 3, Mtime: 4, Ctime: 5},
+		{Dev: 1, Ino: 9, Size: 3, Mtime: 4, Ctime: 5},
+		{Dev: 1, Ino: 2, Size: 9, Mtime: 4, Ctime: 5},
+		{Dev: 1, Ino: 2, Size: 3, Mtime: 9, Ctime: 5},
+		{Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 9},
+		{Dev: 2, Ino: 1, Size: 3, Mtime: 4, Ctime: 5},
+	} {
+		if moved.Key(nil) == base {
+			t.Errorf("stamp %d keeps the key", i)
+		}
+	}
+	if s.Key([]byte("digest")) == base || s.Key([]byte("digest")) == s.Key([]byte("other")) {
+		t.Error("the content does not move the key")
+	}
+}
