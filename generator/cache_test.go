@@ -650,6 +650,11 @@ func TestCacheTamperedTree(t *testing.T) {
 			sameSize(t, doc(sp, 1))
 			sameSize(t, sig(sp, 2))
 		}, cacheClients - 2},
+		{"out rewritten with its own bytes", 2, func(t *testing.T, out string) {
+			for _, p := range []string{doc(out, 1), sig(out, 2)} { // the spare's too: they are one file
+				mustWrite(t, p, readString(t, p))
+			}
+		}, cacheClients},
 		{"out and spare replaced", 2, func(t *testing.T, out string) {
 			sp := publish.SparePath(out)
 			for _, d := range []string{out, sp} {

@@ -240,7 +240,8 @@ func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]b
 		// Two links at most: its own and the previous build's; a file
 		// linked from elsewhere could be changed from there.
 		id := identityOf(&st)
-		if e, ok := t.spare.files[p]; ok && e == entryOf(id, sum) || sameFile(d, name, id, body) {
+		if e, ok := t.spare.files[p]; ok && e == entryOf(id, sum) ||
+			sameFile(d, name, id, func(fd int) bool { return readsAs(fd, body) }) {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -296,16 +297,16 @@ func tempName() string {
 	return ".wk-" + hex.EncodeToString(b[:])
 }
 
-// sameFile reports whether name in d is the file with identity id and holds
-// exactly body.
-func sameFile(d int, name string, id identity, body []byte) bool {
+// sameFile reports whether name in d is the file with identity id and
+// its bytes pass check.
+func sameFile(d int, name string, id identity, check func(fd int) bool) bool {
 	fd, err := unix.Openat(d, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
-	return unix.Fstat(fd, &st) == nil && identityOf(&st) == id && readsAs(fd, body)
+	return unix.Fstat(fd, &st) == nil && identityOf(&st) == id && check(fd)
 }
 
 func (t *tree) record(p string, sum [sha256.Size]byte, id identity) {
@@ -423,7 +424,11 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 			return src, false, nil // patch knows what to do with it
 		case st.Mode == unix.S_IFREG|0o644 && st.Size == int64(size) && st.Nlink <= 2:
 			id := identityOf(&st)
-			if e, ok := t.spare.files[p]; ok && e == entryOf(id, sum) {
+			// One whose identity moved is read: a file out/ shares
+			// with the spare, written again with its own bytes, would
+			// otherwise be linked onto itself, which moves it again.
+			if e, ok := t.spare.files[p]; ok && e == entryOf(id, sum) ||
+				sameFile(d, name, id, func(fd int) bool { return hashesTo(fd, size, sum) }) {
 				src.id, src.inPlace = id, true
 				return src, true, nil
 			}
@@ -447,15 +452,7 @@ func (t *tree) find(p string, size int, sum [sha256.Size]byte) (source, bool, er
 	// A file whose identity moved since its build is read: removing a
 	// spare that shared it (a failed build's) changes its ctime, and
 	// every client would otherwise be made again after every failure.
-	fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return src, false, nil
-	}
-	defer unix.Close(fd)
-	if unix.Fstat(fd, &st) != nil || identityOf(&st) != src.id || !hashesTo(fd, size, sum) {
-		return src, false, nil
-	}
-	return src, true, nil
+	return src, sameFile(old, name, src.id, func(fd int) bool { return hashesTo(fd, size, sum) }), nil
 }
 
 // hashesTo reports whether fd holds size bytes with digest sum.
