@@ -159,11 +159,7 @@ func TestServeTLS(t *testing.T) {
 // A --tls-dir inside a work tree: git add -A takes the certificate, never
 // the key.
 func TestServeTLSKeyOutOfGit(t *testing.T) {
-	git := peers.Git(t)
-	repo := t.TempDir()
-	if out, err := exec.Command(git, "-C", repo, "init", "-q").CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
+	git, repo := peers.GitRepo(t)
 	dir := sitetest.Tree(t, "https://localhost")
 	_, stop := startServe(t, "--dir", dir, "--tls", "--tls-dir", filepath.Join(repo, "tls"))
 	stop()

@@ -2,7 +2,6 @@ package gitignore_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,11 +18,7 @@ func shown(name string) string { return "keys/" + name }
 // A rule of the user's that includes the key again is overridden by the
 // rule Keep adds after it, and git then names that rule.
 func TestKeepOverridesAnInclusion(t *testing.T) {
-	git := peers.Git(t)
-	repo := t.TempDir()
-	if out, err := exec.Command(git, "-C", repo, "init", "-q").CombinedOutput(); err != nil {
-		t.Fatalf("git init: %v\n%s", err, out)
-	}
+	_, repo := peers.GitRepo(t)
 	dir := filepath.Join(repo, "keys")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

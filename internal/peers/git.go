@@ -1,7 +1,6 @@
 package peers
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 )
@@ -12,16 +11,20 @@ import (
 // fails the test.
 func Git(t testing.TB) string {
 	t.Helper()
-	git, err := exec.LookPath("git")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git not on PATH and CI=true")
-		}
-		t.Skip("git not on PATH")
-	}
+	git := onPath(t, "git", "install it with: apt-get install git")
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", home)
 	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	return git
+}
+
+// GitRepo is Git, with a new repository to ask it about.
+func GitRepo(t testing.TB) (git, repo string) {
+	t.Helper()
+	git, repo = Git(t), t.TempDir()
+	if out, err := exec.Command(git, "-C", repo, "init", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	return git, repo
 }

@@ -1,6 +1,7 @@
 package peers
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -38,14 +39,20 @@ func find(t testing.TB, variable, name, install string) string {
 		}
 		return p
 	}
+	return onPath(t, name, fmt.Sprintf("set %s, or install it with: %s", variable, install))
+}
+
+// onPath returns name as PATH finds it; missing, the test skips, or fails
+// under CI=true, saying hint.
+func onPath(t testing.TB, name, hint string) string {
+	t.Helper()
 	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	hint := "install it with: " + install
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (%s unset, not on PATH) and CI=true; %s", name, variable, hint)
+		t.Fatalf("%s not found on PATH and CI=true; %s", name, hint)
 	}
-	t.Skipf("%s not found; %s", name, hint)
+	t.Skipf("%s not found on PATH; %s", name, hint)
 	return ""
 }
 

@@ -14,11 +14,7 @@ import (
 // reads 100,000 client files, and os.Open offers each to the network
 // poller first, which costs more system calls than reading it.
 func readFile(path string, maxSize int) ([]byte, error) {
-	return readFileAt(unix.AT_FDCWD, path, path, maxSize)
-}
-
-func readFileAt(dirfd int, name, path string, maxSize int) ([]byte, error) {
-	b, _, err := readFileStamp(dirfd, name, path, maxSize)
+	b, _, err := readFileStamp(unix.AT_FDCWD, path, path, maxSize)
 	return b, err
 }
 
