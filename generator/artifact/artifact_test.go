@@ -25,6 +25,14 @@ func TestSort(t *testing.T) {
 			head := []string{"jwks.json", ".well-known/openid-configuration", "clients.html"}
 			return append(append(head, l[:n/2]...), append(l[n/2:], "_headers", ".nojekyll")...)
 		},
+		"sprinkled": func(n int) []string { // the pages: alternating pairs, each belonging within the run
+			l := names(n)
+			var out []string
+			for i := 0; i < n; i += 7 {
+				out = append(out, l[i]+"/page.html", l[i]+".html")
+			}
+			return append(append(out, l...), "zz", "a")
+		},
 		"interleaved": func(n int) []string {
 			l := names(n)
 			var out []string
@@ -69,12 +77,17 @@ func names(n int) []string {
 
 func BenchmarkSort(b *testing.B) {
 	l := names(100000)
-	as := make([]Artifact, 0, len(l)+10)
+	as := make([]Artifact, 0, len(l)+210)
 	as = append(as, Artifact{Path: "jwks.json"}, Artifact{Path: ".well-known/openid-configuration"})
 	for _, p := range l {
 		as = append(as, Artifact{Path: p})
 	}
-	as = append(as, Artifact{Path: "clients-pages/1.html"}, Artifact{Path: "_headers"})
+	// A build's list: the pages' HTML and JSON alternate, a run each.
+	as = append(as, Artifact{Path: "clients.html"})
+	for n := 2; n <= 100; n++ {
+		as = append(as, Artifact{Path: fmt.Sprintf("clients/index/%d.json", n)}, Artifact{Path: fmt.Sprintf("clients-pages/%d.html", n)})
+	}
+	as = append(as, Artifact{Path: "digests.json"}, Artifact{Path: "_headers"})
 	work := make([]Artifact, len(as))
 	for b.Loop() {
 		copy(work, as)
