@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -61,6 +62,8 @@ type tree struct {
 	dirs  map[string]int // slash path → descriptor, in the new tree
 	old   map[string]int // the same in the previous build; -1 if it is not a directory there
 	files map[string]entry
+	// perDir counts the files put, by directory.
+	perDir map[string]int
 	// prevFiles are the previous build's files linked into this one, with
 	// the identity they have after it (a link changes the ctime of both).
 	prevFiles map[string]entry
@@ -68,7 +71,7 @@ type tree struct {
 
 func newTree(root, prev string) *tree {
 	return &tree{root: root, prev: prev, dirs: map[string]int{}, old: map[string]int{},
-		files: map[string]entry{}, prevFiles: map[string]entry{}}
+		files: map[string]entry{}, perDir: map[string]int{}, prevFiles: map[string]entry{}}
 }
 
 // expect sizes the tree's index for about n files.
@@ -310,8 +313,16 @@ func sameFile(d int, name string, id identity, check func(fd int) bool) bool {
 }
 
 func (t *tree) record(p string, sum [sha256.Size]byte, id identity) {
+	dir := "."
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		dir = p[:i]
+	}
 	t.mu.Lock()
+	n := len(t.files)
 	t.files[p] = entryOf(id, sum)
+	if len(t.files) > n {
+		t.perDir[dir]++
+	}
 	t.mu.Unlock()
 }
 
@@ -510,19 +521,34 @@ func readUpTo(fd, size int) []byte {
 
 // prune removes from a spare whatever this build did not put: the files
 // and directories of the build before, and temporary files of one that
-// stopped.
+// stopped. A directory that holds as many names as the build put in it
+// holds nothing else, and its names are not looked up one by one: a
+// registry's directory holds 100,000.
 func (t *tree) prune() error {
 	if t.spare == nil {
 		return nil
 	}
-	dirs := map[string]bool{".": true}
-	for p := range t.files {
-		for d := path.Dir(p); !dirs[d]; d = path.Dir(d) {
-			dirs[d] = true
+	want := map[string]int{".": 0} // every directory the build put files in, its parents too, with its names
+	for d := range t.perDir {
+		for ; d != "."; d = path.Dir(d) {
+			if _, ok := want[d]; ok {
+				break
+			}
+			want[d] = 0
 		}
 	}
-	for d := range dirs {
-		f, err := os.Open(filepath.Join(t.root, filepath.FromSlash(d)))
+	for d := range want {
+		if d != "." {
+			want[path.Dir(d)]++
+		}
+		want[d] += t.perDir[d]
+	}
+	for d, n := range want {
+		dir := filepath.Join(t.root, filepath.FromSlash(d))
+		if has, err := names(dir); err == nil && has == n {
+			continue
+		}
+		f, err := os.Open(dir)
 		if err != nil {
 			return withoutPath(err)
 		}
@@ -536,7 +562,10 @@ func (t *tree) prune() error {
 			if d != "." {
 				c = d + "/" + c
 			}
-			if _, ok := t.files[c]; ok && !e.IsDir() || dirs[c] && e.IsDir() {
+			if _, ok := t.files[c]; ok && !e.IsDir() {
+				continue
+			}
+			if _, ok := want[c]; ok && e.IsDir() {
 				continue
 			}
 			if err := os.RemoveAll(filepath.Join(t.root, filepath.FromSlash(c))); err != nil {
@@ -545,6 +574,33 @@ func (t *tree) prune() error {
 		}
 	}
 	return nil
+}
+
+// names counts the names in dir, but "." and "..".
+func names(dir string) (int, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 64<<10)
+	var seen []string
+	n := 0
+	for {
+		m, err := unix.ReadDirent(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if m <= 0 {
+			return n, nil
+		}
+		var count int
+		_, count, seen = unix.ParseDirent(buf[:m], -1, seen[:0])
+		n += count
+	}
 }
 
 // indexes returns the new tree's index and the previous build's, as they
