@@ -114,10 +114,7 @@ func (p publishing) String() string { return [...]string{"nopublish", "fresh", "
 
 func benchBuild(b *testing.B, cfg string, signer *sign.Signer, mode publishing, keep string) {
 	opts := generator.Options{Config: cfg, Now: clock, Getenv: func(string) string { return "" }, Signer: signer}
-	base, err := os.MkdirTemp(keep, "")
-	if err != nil {
-		b.Fatal(err)
-	}
+	base := mkdirTemp(b, keep)
 	out := filepath.Join(base, "out")
 	if mode == rebuild {
 		res, err := generator.Build(opts)
@@ -218,7 +215,9 @@ func BenchmarkImportRegistry(b *testing.B) {
 
 // BenchmarkRegistryFloor is the least any build of those files must do
 // (see benchFloor), at the size of BenchmarkBuildRegistry.
-func BenchmarkRegistryFloor(b *testing.B) { benchFloor(b, registrySite(b, benchClients)) }
+func BenchmarkRegistryFloor(b *testing.B) {
+	benchFloor(b, registrySite(b, benchClients), b.TempDir())
+}
 
 // reportMemory adds the Go heap's high-water mark as the runtime saw it;
 // peak RSS comes from /usr/bin/time -v around the benchmark.
