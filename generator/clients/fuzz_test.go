@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/clients"
@@ -52,6 +54,20 @@ func FuzzParse(f *testing.F) {
 		again, _ := clients.New(s, []clients.Source{{Name: "c.yaml", Data: data}})
 		if !bytes.Equal(again.Clients[0].Doc.Body, c.Doc.Body) {
 			t.Fatal("rendering is not deterministic")
+		}
+	})
+}
+
+// FuzzCheckSlug holds CheckSlug to the pattern it stands for.
+func FuzzCheckSlug(f *testing.F) {
+	slug := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	for _, s := range []string{"", "a", "-a", "_a", "a-b_c", "index", "INDEX", "a.b", "../x", "a b", "é", strings.Repeat("a", 64), strings.Repeat("a", 65)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := clients.CheckSlug(s)
+		if want := slug.MatchString(s) && !strings.EqualFold(s, "index"); (err == nil) != want {
+			t.Fatalf("CheckSlug(%q) = %v, want ok %v", s, err, want)
 		}
 	})
 }

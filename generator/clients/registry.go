@@ -14,7 +14,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -217,14 +216,18 @@ func readDir(dir string) ([]fs.DirEntry, error) {
 	return f.ReadDir(-1)
 }
 
-// slugPattern keeps slugs to what every host, URL and file system takes as
-// it is: letters, digits, '-' and '_', starting with a letter or digit. It
-// rules out traversal ("..", "/"), dot files and percent-encoding.
-var slugPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
-
-// CheckSlug reports whether slug can name a client.
+// CheckSlug reports whether slug can name a client. Slugs keep to what
+// every host, URL and file system takes as it is: 1 to 64 letters, digits,
+// '-' and '_', starting with a letter or digit, which rules out traversal
+// ("..", "/"), dot files and percent-encoding. (A loop, not a regular
+// expression: a registry checks 100,000 of them every build.)
 func CheckSlug(slug string) error {
-	if !slugPattern.MatchString(slug) {
+	ok := len(slug) >= 1 && len(slug) <= 64 && slug[0] != '-' && slug[0] != '_'
+	for i := 0; ok && i < len(slug); i++ {
+		c := slug[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	}
+	if !ok {
 		return fmt.Errorf("slug %q must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit", slug)
 	}
 	if strings.EqualFold(slug, "index") {
