@@ -205,7 +205,9 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 	for _, a := range cas {
 		claims = append(claims, placement.Claim{Path: a.Path, Owner: "the client registry", Pos: at, What: "a client document"})
 	}
-	as = append(slices.Grow(as, len(cas)), cas...)
+	// With room for what the copies and the control files add: a list of
+	// 100,000 is then never copied to grow.
+	as = append(slices.Grow(as, len(cas)+64), cas...)
 	placement.Check(claims, &diags)
 	if diags.HasErrors() {
 		return fail()

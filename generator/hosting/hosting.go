@@ -181,6 +181,7 @@ func headersFile(as []artifact.Artifact) ([]byte, int, error) {
 // _headers for Netlify and Cloudflare Pages, and an empty .nojekyll, without
 // which GitHub Pages runs Jekyll and drops every path that starts with a dot,
 // /.well-known/ first. Control files carry no headers: they are not served.
+// As ControlRules does, it may reuse as's array.
 func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
 	out, _, err := ControlRules(as)
 	return out, err
@@ -188,13 +189,14 @@ func Control(as []artifact.Artifact) ([]artifact.Artifact, error) {
 
 // ControlRules is Control, also returning how many rules _headers holds
 // (see Rules): a build of 100,000 files need not work them out twice.
+// Like append, it reuses as's array when it has room, so use what it
+// returns, not as.
 func ControlRules(as []artifact.Artifact) ([]artifact.Artifact, int, error) {
 	h, n, err := headersFile(as)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := append(make([]artifact.Artifact, 0, len(as)+2), as...)
-	out = append(out,
+	out := append(as,
 		artifact.Artifact{Path: HeadersFile, Body: h, Header: http.Header{}},
 		artifact.Artifact{Path: NoJekyllFile, Body: []byte{}, Header: http.Header{}},
 	)

@@ -90,7 +90,9 @@ func label(p string) string {
 
 // Add returns as, sorted by path, with a copy of every changing document and
 // the index. The copies carry no headers; they get them, like every other
-// artifact, from the headers phase, which runs after this one.
+// artifact, from the headers phase, which runs after this one. Like
+// append, it reuses as's array when it has room (a registry's list is
+// 300,000 files long), so use what it returns, not as.
 func Add(as []artifact.Artifact) ([]artifact.Artifact, error) {
 	copies := 1 // the index
 	for _, a := range as {
@@ -101,9 +103,9 @@ func Add(as []artifact.Artifact) ([]artifact.Artifact, error) {
 			copies++
 		}
 	}
-	// Sized to the copies: a registry's list is 300,000 files long, and
-	// every one of its files but a few has none.
-	out := append(make([]artifact.Artifact, 0, len(as)+copies), as...)
+	// Sized to the copies: every file of a registry's list but a few has
+	// none.
+	out := slices.Grow(as, copies)
 	// No input is below the copies' directory, so only copies can meet.
 	seen := map[string]bool{}
 	var idx Index
