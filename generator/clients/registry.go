@@ -436,10 +436,17 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 		} else {
 			ids[c.ClientID] = i
 		}
-		// Both kept in place: never ahead of index i.
-		r.Clients = append(r.Clients, *c)
+		// Both kept in place: never ahead of index i, and copied only
+		// once a client before it was dropped.
+		if k := len(r.Clients); k < i {
+			made[k] = *c
+			if memos != nil {
+				memos[k] = memos[i]
+			}
+		}
+		r.Clients = made[:len(r.Clients)+1]
 		if memos != nil {
-			r.memos = append(memos[:len(r.Clients)-1], memos[i])
+			r.memos = memos[:len(r.Clients)]
 		}
 	}
 	if r.MetadataDocuments() {
