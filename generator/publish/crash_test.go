@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/internal/binfmt"
 )
 
 func gen(v string, n int) []artifact.Artifact {
@@ -172,5 +174,40 @@ func TestEntryOf(t *testing.T) {
 		if entryOf(i, s) == base {
 			t.Errorf("change %d keeps the entry", n)
 		}
+	}
+}
+
+// readIndex vouches for an index's files only once they decode: one that
+// is sealed but does not decode (a bug, not damage, which the seal finds)
+// vouches for none, and every file is then read to be compared.
+func TestReadIndexDecodesAfter(t *testing.T) {
+	root := [2]uint64{7, 8}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	x := &index{root: root, files: map[string]entry{"a": {1}, "b/c": {2}}}
+	if err := os.WriteFile(good, encoded(t, x), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad")
+	body := binfmt.New(indexMagic, 0).Uvarint(root[0]).Uvarint(root[1]).Uvarint(2).String("a")
+	body = append(body, make([]byte, len(entry{}))...)
+	for range 20 {
+		body = body.Byte(0xff) // the second path's length, past any varint's
+	}
+	if err := os.WriteFile(bad, body.Seal(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]map[string]entry{good: x.files, bad: {}} {
+		y := readIndex(p, root)
+		if y == nil || y.n != 2 {
+			t.Fatalf("%s: %+v", p, y)
+		}
+		y.wait()
+		if !maps.Equal(y.files, want) || y.files == nil {
+			t.Errorf("%s: files %v, want %v", p, y.files, want)
+		}
+	}
+	if readIndex(good, [2]uint64{7, 9}) != nil {
+		t.Error("an index of another root was taken")
 	}
 }

@@ -58,6 +58,10 @@ type tree struct {
 	// for the files to link from it.
 	prevIx *index
 
+	// loaded is done once both indexes are decoded (see readIndex): every
+	// put, find and keep first opens its directory, which waits for it.
+	loaded sync.Once
+
 	mu    sync.Mutex
 	dirs  map[string]int // slash path → descriptor, in the new tree
 	old   map[string]int // the same in the previous build; -1 if it is not a directory there
@@ -74,6 +78,14 @@ func newTree(root, prev string) *tree {
 		files: map[string]entry{}, perDir: map[string]int{}, prevFiles: map[string]entry{}}
 }
 
+// load waits for the indexes the tree trusts.
+func (t *tree) load() {
+	t.loaded.Do(func() {
+		t.spare.wait()
+		t.prevIx.wait()
+	})
+}
+
 // expect sizes the tree's index for about n files.
 func (t *tree) expect(n int) { t.files = make(map[string]entry, n) }
 
@@ -85,6 +97,7 @@ func (t *tree) mkdir(dir string) error {
 }
 
 func (t *tree) dir(dir string) (fd, old int, err error) {
+	t.load()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fd, err = t.dirLocked(dir)
@@ -608,6 +621,7 @@ func names(dir string) (int, error) {
 // The previous build's index is updated in place, the tree's own: for a
 // large registry each is tens of megabytes.
 func (t *tree) indexes(root, prevRoot [2]uint64) (cur, prev *index) {
+	t.load()
 	cur = &index{root: root, files: t.files}
 	prev = &index{root: prevRoot, files: t.prevFiles}
 	if t.prevIx != nil {

@@ -183,9 +183,9 @@ func (b *build) fillAndSwap(ctx context.Context, root string, spare *index, fill
 	t := newTree(root, b.prev)
 	t.spare, t.prevIx = spare, b.prevIx
 	if spare != nil {
-		t.expect(len(spare.files))
+		t.expect(spare.n)
 	} else if b.prevIx != nil {
-		t.expect(len(b.prevIx.files))
+		t.expect(b.prevIx.n)
 	}
 	defer t.close()
 	if err := fill(t); err != nil {
