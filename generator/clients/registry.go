@@ -171,20 +171,25 @@ func read(site *config.Site) ([]Source, bool, *diag.List) {
 		diags.Errorf(site.Where("clients.dir"), "cannot read the client directory %s: %v", display, diag.Cause(err))
 		return nil, false, &diags
 	}
-	// Client files are sorted by name alone (os.ReadDir sorts 100,000
-	// entries through an interface), and the few others by name too, so
-	// that their messages come in order.
-	srcs := make([]Source, 0, len(entries))
+	// Client files are sorted by name alone, as strings (os.ReadDir sorts
+	// 100,000 entries through an interface, and sorting the Sources moves
+	// 56 bytes a swap: 75 ms, where this takes 40), and the few others by
+	// name too, so that their messages come in order.
+	names := make([]string, 0, len(entries))
 	var others []fs.DirEntry
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasSuffix(name, Ext) && !strings.HasPrefix(name, ".") && e.Type().IsRegular() {
-			srcs = append(srcs, Source{Name: name, dir: dir})
+			names = append(names, name)
 		} else {
 			others = append(others, e)
 		}
 	}
-	slices.SortFunc(srcs, func(a, b Source) int { return strings.Compare(a.Name, b.Name) })
+	slices.Sort(names)
+	srcs := make([]Source, len(names))
+	for i, name := range names {
+		srcs[i] = Source{Name: name, dir: dir}
+	}
 	slices.SortFunc(others, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	for _, e := range others {
 		name := e.Name()
