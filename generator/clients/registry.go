@@ -295,11 +295,14 @@ func (o Options) New(site *config.Site, srcs []Source) (*Registry, *diag.List, e
 	var storeErr atomic.Pointer[error]
 	var nCached atomic.Int64
 	start := time.Now()
+	// A client file's name as messages give it: path.Join(display, name)
+	// for a name without a slash, joined without cleaning it 100,000 times.
+	prefix := strings.TrimSuffix(path.Join(display, "x"), "x")
 	parallel.Each(o.Workers, len(srcs), func(i int) {
 		o.Meter.Add(1)
 		res := &results[i]
 		src := srcs[i]
-		file := path.Join(display, src.Name)
+		file := prefix + src.Name
 		slug := strings.TrimSuffix(src.Name, Ext)
 		if err := CheckSlug(slug); err != nil {
 			res.diags.Errorf(diag.Pos{Path: file}, "%v", err)
