@@ -104,10 +104,12 @@ func CheckPath(p string) error {
 	if path.Clean(p) != p || strings.Contains(p, "\\") {
 		return fmt.Errorf("artifact path %q is not clean", p)
 	}
-	for _, seg := range strings.Split(p, "/") {
-		if seg == "." || seg == ".." {
-			return fmt.Errorf("artifact path %q has a %q segment", p, seg)
-		}
+	// A clean path holds "." only whole, and ".." only leading.
+	switch {
+	case p == ".":
+		return fmt.Errorf("artifact path %q has a %q segment", p, ".")
+	case p == ".." || strings.HasPrefix(p, "../"):
+		return fmt.Errorf("artifact path %q has a %q segment", p, "..")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package artifact
 import (
 	"fmt"
 	"math/rand/v2"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -93,4 +94,20 @@ func BenchmarkSort(b *testing.B) {
 		copy(work, as)
 		Sort(work)
 	}
+}
+
+// FuzzCheckPath holds CheckPath to its rule read segment by segment.
+func FuzzCheckPath(f *testing.F) {
+	for _, p := range []string{"", "/a", "a/", "a//b", "./a", "a/./b", "..", "../a", "a/..", ".", "a\\b", "a/b", "..a", "a/..b", ".well-known/x"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		want := p != "" && !strings.HasPrefix(p, "/") && !strings.HasSuffix(p, "/") && path.Clean(p) == p && !strings.Contains(p, "\\")
+		for _, seg := range strings.Split(p, "/") {
+			want = want && seg != "." && seg != ".."
+		}
+		if err := CheckPath(p); (err == nil) != want {
+			t.Fatalf("CheckPath(%q) = %v, want ok %v", p, err, want)
+		}
+	})
 }

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"unicode/utf8"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/templates"
@@ -116,8 +117,9 @@ func checkPath(p string) error {
 	if p == HeadersFile || p == NoJekyllFile {
 		return fmt.Errorf("%s: name is reserved for the host's control file", p)
 	}
-	for _, r := range p {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-~/", r)) {
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-~/", c) >= 0) {
+			r, _ := utf8.DecodeRuneInString(p[i:])
 			return fmt.Errorf("%s: %q cannot be published on every host; use letters, digits and . _ - ~", p, r)
 		}
 	}

@@ -50,8 +50,13 @@ func compact(fs []file) []Rule {
 	for i := range fs {
 		f := &fs[i]
 		d := root
-		segs := strings.Split(f.Path, "/")
-		for _, s := range segs[:len(segs)-1] {
+		for rest := f.Path; ; {
+			i := strings.IndexByte(rest, '/')
+			if i < 0 {
+				break
+			}
+			s := rest[:i]
+			rest = rest[i+1:]
 			sub, ok := d.dirs[s]
 			if !ok {
 				sub = &dir{name: d.name + s + "/", dirs: map[string]*dir{}}
