@@ -423,11 +423,7 @@ func TestBuildWriteErrors(t *testing.T) {
 		}
 		t.Skip("a full file system needs root to mount a tmpfs")
 	}
-	small := t.TempDir()
-	if err := unix.Mount("tmpfs", small, "tmpfs", 0, "size=2m"); err != nil {
-		t.Fatalf("mount: %v", err)
-	}
-	defer unix.Unmount(small, 0)
+	small := mountTmpfs(t, "size=2m")
 	out := filepath.Join(small, "out")
 	code, _, errOut := s.run(t, "build", "--out", out)
 	if code != 1 || !strings.Contains(errOut, "cannot write "+out+"/") || !strings.Contains(errOut, "no space left on device; "+out+" was not changed\n\thint: free space") {

@@ -174,19 +174,6 @@ func tmpfs(t *testing.T, opts string) string {
 	return dir
 }
 
-func mountTmpfs(t *testing.T, opts string) (string, error) {
-	dir := t.TempDir()
-	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, opts); err != nil {
-		return "", err
-	}
-	t.Cleanup(func() {
-		if err := unix.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir, nil
-}
-
 // scratch is a directory for tests that write many trees: a tmpfs where
 // one can be mounted, so that syncing them does not wait for what every
 // other process on the machine writes to its disk.

@@ -10,9 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/sign"
@@ -217,13 +215,4 @@ var signatureKeys = []struct {
 	{"RSA-2048", func() (crypto.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }},
 	{"RSA-3072", func() (crypto.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 3072) }},
 	{"RSA-4096", func() (crypto.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 4096) }},
-}
-
-// cpuTime is the CPU time the process has used so far.
-func cpuTime(b *testing.B) time.Duration {
-	var u syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
