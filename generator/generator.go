@@ -286,7 +286,7 @@ func metadataSigner(site *config.Site, ks []keys.Key, diags *diag.List) *keys.Ke
 func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, signer *sign.Signer, stream *sign.Stream, fresh manifest.Freshness, layout sign.Layout, m *progress.Meter) ([]artifact.Artifact, int, error) {
 	var planned map[string]bool
 	if signer != nil {
-		paths := []string{hosting.HeadersFile, hosting.NoJekyllFile}
+		paths := append(make([]string, 0, len(as)+2), hosting.HeadersFile, hosting.NoJekyllFile)
 		for _, a := range as {
 			paths = append(paths, a.Path)
 		}
@@ -317,8 +317,8 @@ func finish(ctx context.Context, as []artifact.Artifact, policy headers.Policy, 
 		return nil, 0, context.Cause(ctx)
 	}
 	// sign
-	var files []artifact.Artifact
-	at := map[string]int{}
+	files := make([]artifact.Artifact, 0, len(as)-len(planned))
+	at := make(map[string]int, len(planned))
 	for i, a := range as {
 		if planned[a.Path] {
 			at[a.Path] = i
