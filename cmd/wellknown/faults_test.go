@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/internal/testfs"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
 )
 
@@ -417,13 +418,7 @@ func TestBuildWriteErrors(t *testing.T) {
 	}
 	s.assertClean(t)
 
-	if os.Getuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root, to mount a small file system")
-		}
-		t.Skip("a full file system needs root to mount a tmpfs")
-	}
-	small := mountTmpfs(t, "size=2m")
+	small := testfs.MustTmpfs(t, "size=2m")
 	out := filepath.Join(small, "out")
 	code, _, errOut := s.run(t, "build", "--out", out)
 	if code != 1 || !strings.Contains(errOut, "cannot write "+out+"/") || !strings.Contains(errOut, "no space left on device; "+out+" was not changed\n\thint: free space") {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/internal/testfs"
 )
 
 // childEnv, when set, makes the test binary a writer in a child process:
@@ -92,7 +93,7 @@ func TestWriteErrors(t *testing.T) {
 		setup func(t *testing.T) (parent string, write func(out string) error)
 	}{
 		{"full disk", syscall.ENOSPC, func(t *testing.T) (string, func(string) error) {
-			parent := tmpfs(t, "size=256k")
+			parent := testfs.MustTmpfs(t, "size=256k")
 			return parent, func(out string) error { return publish.Write(out, big()) }
 		}},
 		{"RLIMIT_FSIZE", syscall.EFBIG, func(t *testing.T) (string, func(string) error) {
@@ -147,7 +148,7 @@ func TestWriteErrors(t *testing.T) {
 
 // The errno itself reaches the caller, for hints, in-process.
 func TestWriteErrorWraps(t *testing.T) {
-	parent := tmpfs(t, "size=256k")
+	parent := testfs.MustTmpfs(t, "size=256k")
 	err := publish.Write(filepath.Join(parent, "out"), big())
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("err = %v", err)
@@ -160,25 +161,11 @@ func TestWriteErrorWraps(t *testing.T) {
 	}
 }
 
-// tmpfs mounts a fresh tmpfs, which only root may do; CI runs as root, so
-// there the test must not skip.
-func tmpfs(t *testing.T, opts string) string {
-	t.Helper()
-	dir, err := mountTmpfs(t, opts)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("cannot mount a tmpfs (CI runs as root): %v", err)
-		}
-		t.Skipf("cannot mount a tmpfs (needs root): %v", err)
-	}
-	return dir
-}
-
 // scratch is a directory for tests that write many trees: a tmpfs where
 // one can be mounted, so that syncing them does not wait for what every
 // other process on the machine writes to its disk.
 func scratch(t *testing.T) string {
-	if dir, err := mountTmpfs(t, "size=256m"); err == nil {
+	if dir, err := testfs.Tmpfs(t, "size=256m"); err == nil {
 		return dir
 	}
 	return t.TempDir()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/publish"
+	"github.com/wellknown-dev/wellknown/internal/testfs"
 )
 
 func ino(t *testing.T, p string) uint64 {
@@ -244,7 +245,7 @@ func TestSpareMatchesFreshWrite(t *testing.T) {
 // A build that fails while patching leaves out as it was: a list that
 // cannot be written does not touch the spare; a full disk costs it.
 func TestSpareFailedWrite(t *testing.T) {
-	parent := tmpfs(t, "size=256k")
+	parent := testfs.MustTmpfs(t, "size=256k")
 	out := filepath.Join(parent, "out")
 	for _, v := range []string{"v1", "v2"} {
 		if err := publish.Write(out, site(v)); err != nil {

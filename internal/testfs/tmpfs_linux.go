@@ -1,4 +1,4 @@
-package publish_test
+package testfs
 
 import (
 	"testing"
@@ -6,8 +6,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// mountTmpfs mounts a tmpfs of its own for a test, which needs root.
-func mountTmpfs(t *testing.T, opts string) (string, error) {
+// Tmpfs mounts a tmpfs of its own, with mount(8)'s options opts
+// ("size=2m"), on a new temporary directory, and unmounts it when the test
+// ends. Only root may.
+func Tmpfs(t testing.TB, opts string) (string, error) {
 	dir := t.TempDir()
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, opts); err != nil {
 		return "", err
