@@ -243,8 +243,8 @@ func TestBuildSignals(t *testing.T) {
 	took := s.timeBuild(t, 1)
 	sigs := []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 	outcomes := map[string]int{}
-	prev := 1
-	for v := 2; v < 2+2*len(sigs); v++ {
+	prev, early, runs := 1, 0, 2*len(sigs)
+	for v := 2; v < 2+runs; v++ {
 		sig := sigs[v%len(sigs)]
 		s.setVersion(t, v)
 		cmd := s.command("build")
@@ -273,12 +273,22 @@ func TestBuildSignals(t *testing.T) {
 				t.Errorf("%v: stderr does not say %q:\n%s", sig, want, stderr.String())
 			}
 		default:
-			t.Errorf("%v: %v, want exit 0 or %d:\n%s", sig, cmd.ProcessState, 128+int(sig), stderr.String())
+			// On a loaded machine the signal can come before the binary
+			// reached main: it dies as any program does, having done
+			// nothing.
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if !ws.Signaled() || ws.Signal() != sig || stderr.Len() > 0 || got != prev {
+				t.Errorf("%v: %v, want exit 0 or %d:\n%s", sig, cmd.ProcessState, 128+int(sig), stderr.String())
+			}
+			early++
 		}
 		outcomes[fmt.Sprintf("%v exit %d", sig, code)]++
 		s.assertClean(t)
 	}
 	t.Logf("outcomes: %v", outcomes)
+	if early > runs/2 {
+		t.Errorf("%d of %d builds died of the signal instead of handling it", early, runs)
+	}
 }
 
 // Two builds of one out at once both succeed, in turn: the second waits

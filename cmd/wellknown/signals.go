@@ -35,8 +35,8 @@ func notifyContext(parent context.Context) (context.Context, context.CancelFunc)
 		case <-ctx.Done():
 		}
 	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		cancel(context.Canceled)
-	}
+	// stop leaves the signals caught: one that comes after the command
+	// ended, as the process exits, would otherwise kill a process whose
+	// work is done, and the shell would report it interrupted.
+	return ctx, func() { cancel(context.Canceled) }
 }
