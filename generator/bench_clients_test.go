@@ -3,7 +3,6 @@ package generator_test
 import (
 	"crypto/elliptic"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,67 +13,17 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/bundle"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
+	"github.com/wellknown-dev/wellknown/internal/sitetest"
 	tk "github.com/wellknown-dev/wellknown/internal/testkeys"
 )
 
 const benchClients = 10_000
 
-// registrySite writes the example site with n generated clients, a third
-// each web (private_key_jwt), native (loopback and private-use redirects)
-// and Client ID Metadata Document clients, and returns site.yaml's path.
+// registrySite writes the example site with n generated clients (see
+// sitetest.Registry) and returns site.yaml's path.
 func registrySite(b testing.TB, n int) string {
 	b.Helper()
-	dir := b.TempDir()
-	site, err := os.ReadFile("../site.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	mustWrite(b, filepath.Join(dir, "site.yaml"), string(site))
-	copyDir(b, "../keys", filepath.Join(dir, "keys"))
-	if err := os.MkdirAll(filepath.Join(dir, "clients"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	for i := range n {
-		var body string
-		switch i % 3 {
-		case 0:
-			body = fmt.Sprintf(`client_name: Web app %[1]d
-client_name#de: Web-Anwendung %[1]d
-client_uri: https://app%[1]d.example.com
-logo_uri: https://app%[1]d.example.com/logo.png
-contacts: [ops%[1]d@example.com]
-redirect_uris: [https://app%[1]d.example.com/callback]
-grant_types: [authorization_code, refresh_token]
-token_endpoint_auth_method: private_key_jwt
-jwks_uri: https://app%[1]d.example.com/jwks.json
-scope: openid profile email
-client_id_issued_at: 2026-01-02
-`, i)
-		case 1:
-			body = fmt.Sprintf(`application_type: native
-client_name: Native app %[1]d
-redirect_uris: [http://127.0.0.1/callback, com.example.app%[1]d:/oauth2redirect]
-grant_types: [authorization_code, refresh_token]
-token_endpoint_auth_method: none
-scope: openid offline_access
-software_id: app-%[1]d
-software_version: "1.0.%[1]d"
-`, i)
-		default:
-			body = fmt.Sprintf(`mode: metadata_document
-application_type: native
-client_name: Agent %[1]d
-client_uri: https://agent%[1]d.example.com
-redirect_uris: [http://127.0.0.1/callback]
-token_endpoint_auth_method: none
-scope: openid profile
-`, i)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "clients", fmt.Sprintf("client-%05d.yaml", i)), []byte(body), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return filepath.Join(dir, "site.yaml")
+	return sitetest.Registry(b, "..", b.TempDir(), n)
 }
 
 // BenchmarkBuildRegistry is the full build of a site with 10,000 clients:

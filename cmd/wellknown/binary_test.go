@@ -18,7 +18,7 @@ var (
 // binary builds wellknown once for the package's tests, with go build, so
 // that they run the program as a user does, signals and exit statuses
 // included.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary many times")

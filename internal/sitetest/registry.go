@@ -1,0 +1,88 @@
+package sitetest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Registry writes the example site found at root (its site.yaml and keys/)
+// into dir with n generated clients, a third each web (private_key_jwt),
+// native (loopback and private-use redirects) and Client ID Metadata
+// Document clients, and returns the path of dir's site.yaml. The
+// benchmarks of the build and of the command share it, so that their
+// figures are of one registry.
+func Registry(t testing.TB, root, dir string, n int) string {
+	t.Helper()
+	site, err := os.ReadFile(filepath.Join(root, "site.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "site.yaml"), site)
+	keys, err := os.ReadDir(filepath.Join(root, "keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range keys {
+		b, err := os.ReadFile(filepath.Join(root, "keys", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "keys", e.Name()), b)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "clients"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		var body string
+		switch i % 3 {
+		case 0:
+			body = fmt.Sprintf(`client_name: Web app %[1]d
+client_name#de: Web-Anwendung %[1]d
+client_uri: https://app%[1]d.example.com
+logo_uri: https://app%[1]d.example.com/logo.png
+contacts: [ops%[1]d@example.com]
+redirect_uris: [https://app%[1]d.example.com/callback]
+grant_types: [authorization_code, refresh_token]
+token_endpoint_auth_method: private_key_jwt
+jwks_uri: https://app%[1]d.example.com/jwks.json
+scope: openid profile email
+client_id_issued_at: 2026-01-02
+`, i)
+		case 1:
+			body = fmt.Sprintf(`application_type: native
+client_name: Native app %[1]d
+redirect_uris: [http://127.0.0.1/callback, com.example.app%[1]d:/oauth2redirect]
+grant_types: [authorization_code, refresh_token]
+token_endpoint_auth_method: none
+scope: openid offline_access
+software_id: app-%[1]d
+software_version: "1.0.%[1]d"
+`, i)
+		default:
+			body = fmt.Sprintf(`mode: metadata_document
+application_type: native
+client_name: Agent %[1]d
+client_uri: https://agent%[1]d.example.com
+redirect_uris: [http://127.0.0.1/callback]
+token_endpoint_auth_method: none
+scope: openid profile
+`, i)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "clients", fmt.Sprintf("client-%05d.yaml", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "site.yaml")
+}
+
+func write(t testing.TB, p string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
