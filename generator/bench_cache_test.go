@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
+	"github.com/wellknown-dev/wellknown/internal/sitetest"
 )
 
 // BenchmarkRebuild is a build as the build command runs it (streamed into
@@ -45,17 +45,7 @@ import (
 // minutes after anything removed many files (the last run's trees): see
 // keep below.
 func BenchmarkRebuild(b *testing.B) {
-	sizes := []int{1000, 10000}
-	if v := os.Getenv("WELLKNOWN_BENCH_SIZES"); v != "" {
-		sizes = nil
-		for _, f := range strings.Split(v, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil {
-				b.Fatalf("WELLKNOWN_BENCH_SIZES: %v", err)
-			}
-			sizes = append(sizes, n)
-		}
-	}
+	sizes := sitetest.Sizes(b)
 	signer := p256Signer(b)
 	// Every tree stays until the end, as in BenchmarkBuildRegistry: on
 	// ext4 without a journal, a new inode is not taken from those freed in

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,17 +27,7 @@ import (
 // 3x (1x at 100,000), and on ext4 without a journal a few minutes after
 // the last large removal (see BenchmarkRebuild).
 func BenchmarkCLIBuild(b *testing.B) {
-	sizes := []int{1000, 10000}
-	if v := os.Getenv("WELLKNOWN_BENCH_SIZES"); v != "" {
-		sizes = nil
-		for _, f := range strings.Split(v, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil {
-				b.Fatalf("WELLKNOWN_BENCH_SIZES: %v", err)
-			}
-			sizes = append(sizes, n)
-		}
-	}
+	sizes := sitetest.Sizes(b)
 	bin := binary(b)
 	key := tk.Write(b, b.TempDir(), "publisher.key", tk.PKCS8(b, tk.EC(b, elliptic.P256())))
 	// Every tree stays until the end, as in BenchmarkRebuild.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -85,4 +87,23 @@ func write(t testing.TB, p string, b []byte) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Sizes are the registry sizes the rebuild benchmarks build: those listed
+// in WELLKNOWN_BENCH_SIZES (1000,10000,100000), else 1,000 and 10,000.
+func Sizes(t testing.TB) []int {
+	t.Helper()
+	v := os.Getenv("WELLKNOWN_BENCH_SIZES")
+	if v == "" {
+		return []int{1000, 10000}
+	}
+	var sizes []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			t.Fatalf("WELLKNOWN_BENCH_SIZES: %v", err)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
 }
