@@ -86,12 +86,7 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode, ke
 			b.Fatalf("a second build took %d clients from the cache, want %d", got, n)
 		}
 	}
-	changed := filepath.Join(filepath.Dir(cfg), "clients", "client-00003.yaml")
-	orig, err := os.ReadFile(changed)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.WriteFile(changed, orig, 0o644)
+	defer sitetest.ChangeClient(b, filepath.Dir(cfg), 0)
 	settle(b, base)
 	run := 0
 	for b.Loop() {
@@ -104,10 +99,7 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode, ke
 		case "onechange":
 			// Each run changes the file from the last one's.
 			b.StopTimer()
-			body := strings.Replace(string(orig), "Web app 3\n", fmt.Sprintf("Web app 3, version %d\n", run), 1)
-			if err := os.WriteFile(changed, []byte(body), 0o644); err != nil {
-				b.Fatal(err)
-			}
+			sitetest.ChangeClient(b, filepath.Dir(cfg), run)
 			b.StartTimer()
 			want = n - 1
 		case "relink":

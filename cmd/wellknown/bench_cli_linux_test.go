@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -91,12 +90,7 @@ func benchCLI(b *testing.B, bin, dir string, args []string, mode, keep string) {
 		time.Sleep(2100 * time.Millisecond)
 		build()
 	}
-	changed := filepath.Join(dir, "clients", "client-00003.yaml")
-	orig, err := os.ReadFile(changed)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer os.WriteFile(changed, orig, 0o644)
+	defer sitetest.ChangeClient(b, dir, 0)
 	peak = 0
 	run := 0
 	for b.Loop() {
@@ -106,10 +100,7 @@ func benchCLI(b *testing.B, bin, dir string, args []string, mode, keep string) {
 			out = filepath.Join(base, fmt.Sprint("out", run))
 		case "onechange":
 			b.StopTimer()
-			body := strings.Replace(string(orig), "Web app 3\n", fmt.Sprintf("Web app 3, version %d\n", run), 1)
-			if err := os.WriteFile(changed, []byte(body), 0o644); err != nil {
-				b.Fatal(err)
-			}
+			sitetest.ChangeClient(b, dir, run)
 			b.StartTimer()
 		}
 		build()

@@ -37,10 +37,35 @@ func Registry(t testing.TB, root, dir string, n int) string {
 		t.Fatal(err)
 	}
 	for i := range n {
-		var body string
-		switch i % 3 {
-		case 0:
-			body = fmt.Sprintf(`client_name: Web app %[1]d
+		if err := os.WriteFile(filepath.Join(dir, "clients", clientFile(i)), clientBody(i, ""), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "site.yaml")
+}
+
+// ChangeClient rewrites one client of the registry Registry wrote in dir,
+// its web app 3, with version v in its name, so that each v is a change
+// from the last; v 0 restores the file as Registry wrote it.
+func ChangeClient(t testing.TB, dir string, v int) {
+	t.Helper()
+	suffix := ""
+	if v != 0 {
+		suffix = fmt.Sprintf(", version %d", v)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "clients", clientFile(3)), clientBody(3, suffix), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func clientFile(i int) string { return fmt.Sprintf("client-%05d.yaml", i) }
+
+// clientBody is the file of client i, its name followed by suffix.
+func clientBody(i int, suffix string) []byte {
+	var format string
+	switch i % 3 {
+	case 0:
+		format = `client_name: Web app %[1]d%[2]s
 client_name#de: Web-Anwendung %[1]d
 client_uri: https://app%[1]d.example.com
 logo_uri: https://app%[1]d.example.com/logo.png
@@ -51,32 +76,28 @@ token_endpoint_auth_method: private_key_jwt
 jwks_uri: https://app%[1]d.example.com/jwks.json
 scope: openid profile email
 client_id_issued_at: 2026-01-02
-`, i)
-		case 1:
-			body = fmt.Sprintf(`application_type: native
-client_name: Native app %[1]d
+`
+	case 1:
+		format = `application_type: native
+client_name: Native app %[1]d%[2]s
 redirect_uris: [http://127.0.0.1/callback, com.example.app%[1]d:/oauth2redirect]
 grant_types: [authorization_code, refresh_token]
 token_endpoint_auth_method: none
 scope: openid offline_access
 software_id: app-%[1]d
 software_version: "1.0.%[1]d"
-`, i)
-		default:
-			body = fmt.Sprintf(`mode: metadata_document
+`
+	default:
+		format = `mode: metadata_document
 application_type: native
-client_name: Agent %[1]d
+client_name: Agent %[1]d%[2]s
 client_uri: https://agent%[1]d.example.com
 redirect_uris: [http://127.0.0.1/callback]
 token_endpoint_auth_method: none
 scope: openid profile
-`, i)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "clients", fmt.Sprintf("client-%05d.yaml", i)), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+`
 	}
-	return filepath.Join(dir, "site.yaml")
+	return fmt.Appendf(nil, format, i, suffix)
 }
 
 func write(t testing.TB, p string, b []byte) {
