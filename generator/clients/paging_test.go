@@ -422,6 +422,29 @@ func TestPagingGolden(t *testing.T) {
 	}
 }
 
+// TestPagingHeldRows: a page is the same whether its rows were held from
+// measuring them or rendered again, all of them, none or some. Page 1
+// links the documents from another directory than the rest, so its rows
+// are always rendered again: holding them all shows it.
+func TestPagingHeldRows(t *testing.T) {
+	r := manyClients(t, 7)
+	p := clients.Paging{Clients: 2, Bytes: 1 << 20}
+	clients.SetHeldRows(t, 0)
+	want := render(t, r, p)
+	for _, n := range []int64{1 << 20, 900} {
+		clients.SetHeldRows(t, n)
+		got := render(t, r, p)
+		if !slices.Equal(keys(got), keys(want)) {
+			t.Fatalf("holding %d bytes: files %v, want %v", n, keys(got), keys(want))
+		}
+		for f, a := range want {
+			if !bytes.Equal(got[f].Body, a.Body) {
+				t.Errorf("holding %d bytes: %s differs:\n%s\nwant:\n%s", n, f, got[f].Body, a.Body)
+			}
+		}
+	}
+}
+
 // TestComparePaged: the pull-request summary counts clients from their
 // documents, in either form of the index, and lists neither the index's
 // pages nor the HTML pages among the other files: they follow from the

@@ -1,0 +1,9 @@
+package clients
+
+// SetHeldRows sets how many bytes of rows a paged render holds, for as
+// long as the test runs.
+func SetHeldRows(t interface{ Cleanup(func()) }, n int64) {
+	old := heldRows
+	heldRows = n
+	t.Cleanup(func() { heldRows = old })
+}
