@@ -15,6 +15,7 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
+	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
@@ -35,6 +36,9 @@ type cacheBuild struct {
 	tool    string
 	noCache bool
 	now     time.Time // the build's clock; zero is clock
+	// stop cancels the build as its render returns, so that it fails
+	// before the swap with the cache being written beside it.
+	stop bool
 }
 
 func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error) {
@@ -52,20 +56,26 @@ func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error
 		now = clock
 	}
 	var res *generator.Result
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	// As the build command does; a cache that cannot be saved is a
 	// warning there, and shows here as the next build's misses.
+	var write *clients.CacheWrite
 	po := publish.Options{Swapped: func() {
-		if err := res.Clients.SaveCache(); err != nil {
+		if err := write.Commit(); err != nil {
 			t.Logf("warning: %v", err)
 		}
-	}}
+	}, Abandoned: func() { write.Abort() }}
 	err := po.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		r, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: func(string) string { return "" },
 			Signer: o.signer, Sink: sink, Cache: cache, Tool: tool})
 		res = r
 		if err != nil {
 			return nil, err
+		}
+		write = r.Clients.WriteCache()
+		if o.stop {
+			cancel()
 		}
 		return r.Artifacts, nil
 	})
@@ -768,6 +778,39 @@ func TestCacheFailedBuild(t *testing.T) {
 	editFile(t, p, "Web app 3\n", "Web app three\n")
 	o.must(t, cfg, out)
 	sameFiles(t, "fixed otherwise", readTree(t, out), o.reference(t, cfg))
+}
+
+// TestCacheStoppedBuild: a build stopped after its render, with the cache
+// being written beside the one in place, leaves that cache as it was and
+// nothing beside it; the next build takes its clients from it.
+func TestCacheStoppedBuild(t *testing.T) {
+	cfg := registrySite(t, cacheClients)
+	o := cacheBuild{signer: p256Signer(t)}
+	out := filepath.Join(t.TempDir(), "out")
+	o.must(t, cfg, out)
+	o.must(t, cfg, out)
+	cachePath := publish.CachePath(out)
+	fi, err := os.Lstat(cachePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := readString(t, cachePath)
+	before := readTree(t, out)
+	editFile(t, clientFile(cfg, 3), "Web app 3\n", "Web app three\n")
+	stopped := o
+	stopped.stop = true
+	if _, err := stopped.run(t, cfg, out); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the stopped build: %v", err)
+	}
+	if now, err := os.Lstat(cachePath); err != nil || !os.SameFile(fi, now) || readString(t, cachePath) != cache {
+		t.Errorf("the stopped build replaced the cache (%v)", err)
+	}
+	if _, err := os.Lstat(cachePath + ".new"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stopped build left %s.new (%v)", filepath.Base(cachePath), err)
+	}
+	sameFiles(t, "out after the stopped build", readTree(t, out), before)
+	res := o.must(t, cfg, out)
+	checkCached(t, "the build after the stopped one", res, cacheClients-1, out, o.reference(t, cfg))
 }
 
 // TestCacheNeedsKeeper: a build into a Sink that cannot keep files (not a

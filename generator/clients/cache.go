@@ -44,7 +44,8 @@ type Cache struct {
 	// Files lists what storing doc put: doc, then any signature files.
 	Files func(doc artifact.Artifact) []artifact.Artifact
 
-	pages map[string]*pageEntry // by the page's JSON path, as read
+	pages   map[string]*pageEntry // by the page's JSON path, as read
+	loading chan cacheFile        // see prefetch
 }
 
 // cacheMagic starts a cache file; the digit is the format's version.
@@ -168,11 +169,16 @@ func (c *Cache) key(site *config.Site, display string) [sha256.Size]byte {
 // whole and never changed, which the decoded strings share.
 func (c *Cache) read(key [sha256.Size]byte, srcs []Source, diags *diag.List) (recs [][]byte, n int) {
 	out := make([][]byte, len(srcs))
-	b, err := readCache(c.Path)
-	if errors.Is(err, fs.ErrNotExist) {
+	var f cacheFile
+	if c.loading != nil {
+		f, c.loading = <-c.loading, nil
+	} else {
+		f = loadCache(c.Path)
+	}
+	if errors.Is(f.err, fs.ErrNotExist) {
 		return out, 0
 	}
-	n, ok := c.index(b, err, key, srcs, out, diags)
+	n, ok := c.index(f, key, srcs, out, diags)
 	if !ok {
 		clear(out)
 		return out, 0
@@ -180,9 +186,36 @@ func (c *Cache) read(key [sha256.Size]byte, srcs []Source, diags *diag.List) (re
 	return out, n
 }
 
-func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source, out [][]byte, diags *diag.List) (int, bool) {
+// prefetch starts reading the cache file and checking its seal, which read
+// then waits for: Load reads the client directory meanwhile. At 100,000
+// clients each took 60 ms of a one-change rebuild's 1.3 s, one after the
+// other, on one core.
+func (c *Cache) prefetch() {
+	ch := make(chan cacheFile, 1)
+	c.loading = ch
+	go func() { ch <- loadCache(c.Path) }()
+}
+
+// cacheFile is the cache file as read, and opened if it could be.
+type cacheFile struct {
+	b       []byte
+	err     error // reading it
+	r       *binfmt.Reader
+	openErr error // opening what was read
+}
+
+func loadCache(p string) cacheFile {
+	b, err := readCache(p)
+	f := cacheFile{b: b, err: err}
+	if err == nil {
+		f.r, f.openErr = binfmt.Open(b, cacheMagic)
+	}
+	return f
+}
+
+func (c *Cache) index(f cacheFile, key [sha256.Size]byte, srcs []Source, out [][]byte, diags *diag.List) (int, bool) {
 	at := diag.Pos{Path: c.Path}
-	if err != nil {
+	if err := f.err; err != nil {
 		diags.Notef(at, "the client cache was not read (%v); every client is checked again", diag.Cause(err))
 		return 0, false
 	}
@@ -194,9 +227,9 @@ func (c *Cache) index(b []byte, err error, key [sha256.Size]byte, srcs []Source,
 		diags.Notef(at, "the client cache was made by another build of wellknown; every client is checked again")
 		return 0, false
 	}
-	r, err := binfmt.Open(b, cacheMagic)
-	if err != nil {
-		if bytes.HasPrefix(b, []byte(cacheKind)) && !bytes.HasPrefix(b, []byte(cacheMagic)) {
+	r := f.r
+	if f.openErr != nil {
+		if bytes.HasPrefix(f.b, []byte(cacheKind)) && !bytes.HasPrefix(f.b, []byte(cacheMagic)) {
 			return foreign() // another version of the format, as after an upgrade
 		}
 		return damaged()
@@ -387,18 +420,67 @@ func (c *Cache) use(e *cached, slug, docPath string) (bool, error) {
 // registry's cache, if it has one and the cache is not already that. It
 // is called once the build has succeeded: a failed build leaves the cache
 // as it was.
-func (r *Registry) SaveCache() error {
+func (r *Registry) SaveCache() error { return r.WriteCache().Commit() }
+
+// CacheWrite is a client cache being written beside the one in place,
+// which Commit replaces and Abort leaves as it was. A nil CacheWrite has
+// nothing to write.
+type CacheWrite struct {
+	path, tmp string
+	done      chan error
+	err       error
+}
+
+// WriteCache starts writing what SaveCache writes, beside the cache in
+// place, so that a build can write it while it syncs and swaps its tree:
+// at 100,000 clients it took 80 ms after the swap, on one core. The
+// registry must not change until Commit or Abort returns.
+func (r *Registry) WriteCache() *CacheWrite {
 	if r == nil || r.cache == nil || r.cacheFresh && r.pagesFresh() {
 		return nil
 	}
-	c := r.cache
-	fail := func(err error) error {
-		return fmt.Errorf("cannot write the client cache %s: %w", c.Path, diag.Cause(err))
+	w := &CacheWrite{path: r.cache.Path, tmp: r.cache.Path + ".new", done: make(chan error, 1)}
+	go func() { w.done <- r.writeCache(w.tmp) }()
+	return w
+}
+
+// Commit waits for the cache to be written and puts it in place. Once
+// Commit or Abort has returned, both return what the first one did.
+func (w *CacheWrite) Commit() error {
+	if w == nil {
+		return nil
 	}
-	tmp := c.Path + ".new"
+	if w.done != nil {
+		w.err = <-w.done
+		w.done = nil
+		if w.err == nil {
+			w.err = os.Rename(w.tmp, w.path)
+		}
+		if w.err != nil {
+			os.Remove(w.tmp)
+			w.err = fmt.Errorf("cannot write the client cache %s: %w", w.path, diag.Cause(w.err))
+		}
+	}
+	return w.err
+}
+
+// Abort waits for the cache to be written and removes it, leaving the
+// cache in place as it was.
+func (w *CacheWrite) Abort() {
+	if w == nil || w.done == nil {
+		return
+	}
+	<-w.done
+	w.done = nil
+	os.Remove(w.tmp)
+}
+
+// writeCache writes the cache to tmp.
+func (r *Registry) writeCache(tmp string) error {
+	c := r.cache
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	// Written a piece at a time: whole, the cache of 100,000 clients would
 	// be 30 MB more at the build's peak.
@@ -425,14 +507,7 @@ func (r *Registry) SaveCache() error {
 	if err1 := f.Close(); err == nil {
 		err = err1
 	}
-	if err == nil {
-		err = os.Rename(tmp, c.Path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fail(err)
-	}
-	return nil
+	return err
 }
 
 // cachedSum is the digest of the client file a record was made from.

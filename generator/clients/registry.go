@@ -148,6 +148,9 @@ func Load(site *config.Site) (*Registry, *diag.List) {
 // Load is Load with o's behaviours. Its error is Store's, which ends the
 // registry's making.
 func (o Options) Load(site *config.Site) (*Registry, *diag.List, error) {
+	if o.Cache != nil && o.Store != nil {
+		o.Cache.prefetch()
+	}
 	srcs, present, diags := read(site)
 	if !present {
 		return &Registry{Dir: site.Clients.Dir, Path: site.Clients.Path}, diags, nil

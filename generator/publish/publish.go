@@ -49,6 +49,11 @@ type Options struct {
 	// lock still held: what describes the new build beside it (the client
 	// cache) is written then, by a build that succeeded and by it alone.
 	Swapped func()
+	// Abandoned, when set, is called when a tree is given up and removed,
+	// with the lock still held: what was being written beside it for the
+	// build (the client cache, see clients.Registry.WriteCache) goes too,
+	// before another build may start its own.
+	Abandoned func()
 }
 
 // ErrBusy is wrapped by the error of a Write with NoWait whose directory
@@ -162,6 +167,9 @@ type build struct {
 func (b *build) attempt(ctx context.Context, root string, spare *index, fill func(t *tree) error) error {
 	err := b.fillAndSwap(ctx, root, spare, fill)
 	if err != nil {
+		if b.Abandoned != nil {
+			b.Abandoned()
+		}
 		os.RemoveAll(root)
 		os.Remove(outIndexPath(b.dir) + ".new")
 		os.Remove(spareIndexPath(b.dir) + ".new")
