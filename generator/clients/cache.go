@@ -444,8 +444,9 @@ func (r *Registry) WriteCache() *CacheWrite {
 	return w
 }
 
-// Commit waits for the cache to be written and puts it in place. Once
-// Commit or Abort has returned, both return what the first one did.
+// Commit waits for the cache to be written and puts it in place. Only the
+// first Commit or Abort acts: a Commit after it returns what the first
+// Commit did, or errAborted.
 func (w *CacheWrite) Commit() error {
 	if w == nil {
 		return nil
@@ -471,9 +472,11 @@ func (w *CacheWrite) Abort() {
 		return
 	}
 	<-w.done
-	w.done = nil
+	w.done, w.err = nil, errAborted
 	os.Remove(w.tmp)
 }
+
+var errAborted = errors.New("the build was abandoned")
 
 // writeCache writes the cache to tmp.
 func (r *Registry) writeCache(tmp string) error {

@@ -180,6 +180,51 @@ func TestCacheRegistry(t *testing.T) {
 	}
 }
 
+// TestCacheWriteAbort: a cache write that is aborted leaves the cache in
+// place as it was and nothing beside it, and a Commit after it says so
+// rather than report a cache it did not write; one committed replaces it.
+func TestCacheWriteAbort(t *testing.T) {
+	s := site(t, "")
+	seed, prev := cacheSeed(t, s)
+	p := filepath.Join(t.TempDir(), "cache")
+	if err := os.WriteFile(p, seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, d, err := newKeeper(prev).options(p).New(s, after)
+	if err != nil || d.HasErrors() {
+		t.Fatalf("%v %v", err, d.Err())
+	}
+	w := r.WriteCache()
+	if w == nil {
+		t.Fatal("a registry with changed clients has no cache to write")
+	}
+	w.Abort()
+	if b, err := os.ReadFile(p); err != nil || string(b) != string(seed) {
+		t.Errorf("the aborted write changed the cache (%v)", err)
+	}
+	if _, err := os.Lstat(p + ".new"); !os.IsNotExist(err) {
+		t.Errorf("the aborted write left %s.new (%v)", filepath.Base(p), err)
+	}
+	if err := w.Commit(); err == nil {
+		t.Error("Commit after Abort reported a cache written")
+	}
+	w = r.WriteCache()
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(p); err != nil || string(b) == string(seed) || !strings.HasPrefix(string(b), cacheMagic) {
+		t.Errorf("the committed write did not replace the cache (%v)", err)
+	}
+	if _, err := os.Lstat(p + ".new"); !os.IsNotExist(err) {
+		t.Errorf("the committed write left %s.new (%v)", filepath.Base(p), err)
+	}
+	var none *clients.CacheWrite
+	none.Abort()
+	if err := none.Commit(); err != nil {
+		t.Errorf("nothing to write: %v", err)
+	}
+}
+
 // FuzzCache feeds arbitrary cache files to a registry. Each input is a
 // cache file's body, sealed as SaveCache seals it, so that the fuzzer
 // reaches the records and not only the seal; raw inputs are written as
