@@ -724,6 +724,28 @@ func TestCacheTamperedTree(t *testing.T) {
 	})
 }
 
+// keepsCache returns a check that the cache beside out is still the file
+// it is now, with the same bytes, and nothing beside it: what a build that
+// fails must leave.
+func keepsCache(t *testing.T, out string) func(what string) {
+	t.Helper()
+	p := publish.CachePath(out)
+	fi, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := readString(t, p)
+	return func(what string) {
+		t.Helper()
+		if now, err := os.Lstat(p); err != nil || !os.SameFile(fi, now) || readString(t, p) != was {
+			t.Errorf("%s wrote the cache (%v)", what, err)
+		}
+		if _, err := os.Lstat(p + ".new"); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left %s.new (%v)", what, filepath.Base(p), err)
+		}
+	}
+}
+
 // TestCacheFailedBuild: a build that fails leaves the cache as it was, and
 // out; the builds after it, once the error is fixed, give the tree a build
 // without the cache gives.
@@ -734,12 +756,7 @@ func TestCacheFailedBuild(t *testing.T) {
 	o.must(t, cfg, out)
 	o.must(t, cfg, out)
 	before := readTree(t, out)
-	cachePath := publish.CachePath(out)
-	fi, err := os.Lstat(cachePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache := readString(t, cachePath)
+	keeps := keepsCache(t, out)
 
 	p := clientFile(cfg, 3)
 	was := readString(t, p)
@@ -751,13 +768,7 @@ func TestCacheFailedBuild(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "client-00003.yaml") || !strings.Contains(err.Error(), "broken.yaml") {
 			t.Fatalf("build %d with two bad clients: %v", i+1, err)
 		}
-		now, err := os.Lstat(cachePath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !os.SameFile(fi, now) || readString(t, cachePath) != cache {
-			t.Errorf("failed build %d wrote the cache", i+1)
-		}
+		keeps(fmt.Sprintf("failed build %d", i+1))
 		sameFiles(t, "out after a failed build", readTree(t, out), before)
 	}
 
@@ -789,12 +800,7 @@ func TestCacheStoppedBuild(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	o.must(t, cfg, out)
 	o.must(t, cfg, out)
-	cachePath := publish.CachePath(out)
-	fi, err := os.Lstat(cachePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache := readString(t, cachePath)
+	keeps := keepsCache(t, out)
 	before := readTree(t, out)
 	editFile(t, clientFile(cfg, 3), "Web app 3\n", "Web app three\n")
 	stopped := o
@@ -802,12 +808,7 @@ func TestCacheStoppedBuild(t *testing.T) {
 	if _, err := stopped.run(t, cfg, out); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the stopped build: %v", err)
 	}
-	if now, err := os.Lstat(cachePath); err != nil || !os.SameFile(fi, now) || readString(t, cachePath) != cache {
-		t.Errorf("the stopped build replaced the cache (%v)", err)
-	}
-	if _, err := os.Lstat(cachePath + ".new"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the stopped build left %s.new (%v)", filepath.Base(cachePath), err)
-	}
+	keeps("the stopped build")
 	sameFiles(t, "out after the stopped build", readTree(t, out), before)
 	res := o.must(t, cfg, out)
 	checkCached(t, "the build after the stopped one", res, cacheClients-1, out, o.reference(t, cfg))

@@ -446,7 +446,7 @@ func (r *Registry) WriteCache() *CacheWrite {
 
 // Commit waits for the cache to be written and puts it in place. Only the
 // first Commit or Abort acts: a Commit after it returns what the first
-// Commit did, or errAborted.
+// Commit did, or that Abort left nothing written.
 func (w *CacheWrite) Commit() error {
 	if w == nil {
 		return nil
@@ -472,7 +472,8 @@ func (w *CacheWrite) Abort() {
 		return
 	}
 	<-w.done
-	w.done, w.err = nil, errAborted
+	w.done = nil
+	w.err = fmt.Errorf("cannot write the client cache %s: %w", w.path, errAborted)
 	os.Remove(w.tmp)
 }
 
