@@ -18,7 +18,6 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
-	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
 	"github.com/wellknown-dev/wellknown/internal/sitetest"
@@ -123,12 +122,7 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode, ke
 // many clients came from the cache.
 func cliBuild(b *testing.B, cfg, out string, signer *sign.Signer) int {
 	var res *generator.Result
-	var cache *clients.CacheWrite
-	po := publish.Options{Swapped: func() {
-		if err := cache.Commit(); err != nil {
-			b.Error(err)
-		}
-	}, Abandoned: func() { cache.Abort() }}
+	po := publish.Options{Warn: func(err error) { b.Error(err) }}
 	err := po.Build(context.Background(), out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		var err error
 		res, err = generator.BuildContext(context.Background(), generator.Options{Config: cfg, Now: clock,
@@ -136,7 +130,7 @@ func cliBuild(b *testing.B, cfg, out string, signer *sign.Signer) int {
 		if err != nil {
 			return nil, err
 		}
-		cache = res.Clients.WriteCache()
+		publish.Beside(sink, res.Clients.WriteCache())
 		return res.Artifacts, nil
 	})
 	if err != nil {

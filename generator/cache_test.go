@@ -15,7 +15,6 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
-	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/publish"
 	"github.com/wellknown-dev/wellknown/generator/sign"
@@ -60,12 +59,7 @@ func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error
 	defer cancel()
 	// As the build command does; a cache that cannot be saved is a
 	// warning there, and shows here as the next build's misses.
-	var write *clients.CacheWrite
-	po := publish.Options{Swapped: func() {
-		if err := write.Commit(); err != nil {
-			t.Logf("warning: %v", err)
-		}
-	}, Abandoned: func() { write.Abort() }}
+	po := publish.Options{Warn: func(err error) { t.Logf("warning: %v", err) }}
 	err := po.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		r, err := generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: func(string) string { return "" },
 			Signer: o.signer, Sink: sink, Cache: cache, Tool: tool})
@@ -73,7 +67,7 @@ func (o cacheBuild) run(t *testing.T, cfg, out string) (*generator.Result, error
 		if err != nil {
 			return nil, err
 		}
-		write = r.Clients.WriteCache()
+		publish.Beside(sink, r.Clients.WriteCache())
 		if o.stop {
 			cancel()
 		}

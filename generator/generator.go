@@ -55,8 +55,9 @@ type Options struct {
 	Progress *progress.Meter
 	// Cache, when set, is the client cache's file (see clients.Cache):
 	// a client file with the bytes the last build saw is taken from it,
-	// its files kept from the previous tree. Once the build is published,
-	// Result.Clients.SaveCache writes there what the next one needs. It
+	// its files kept from the previous tree. Result.Clients.WriteCache
+	// writes there what the next one needs, handed to publish.Beside so
+	// that it is kept only once the tree is published. It
 	// needs a Sink that keeps files (artifact.Keeper), and is ignored
 	// without one.
 	Cache string

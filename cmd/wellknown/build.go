@@ -14,7 +14,6 @@ import (
 
 	"github.com/wellknown-dev/wellknown/generator"
 	"github.com/wellknown-dev/wellknown/generator/artifact"
-	"github.com/wellknown-dev/wellknown/generator/clients"
 	"github.com/wellknown-dev/wellknown/generator/config"
 	"github.com/wellknown-dev/wellknown/generator/diag"
 	"github.com/wellknown-dev/wellknown/generator/hosting"
@@ -135,16 +134,6 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 	if !wo.NoSpare {
 		cache = publish.CachePath(out)
 	}
-	// What the clients gave is written beside the cache while the tree is
-	// synced, and kept for the next build only once this one is
-	// published: a failed one, --strict's included, leaves the cache.
-	var cacheWrite *clients.CacheWrite
-	wo.Swapped = func() {
-		if err := cacheWrite.Commit(); err != nil {
-			fmt.Fprintf(e.stderr, "warning: %v\n\thint: the next build checks every client again\n", err)
-		}
-	}
-	wo.Abandoned = func() { cacheWrite.Abort() }
 	err = wo.Build(ctx, out, func(sink artifact.Sink) ([]artifact.Artifact, error) {
 		var err error
 		res, err = generator.BuildContext(ctx, generator.Options{Config: cfg, Now: now, Getenv: e.getenv, Signer: signer, Sink: sink, Progress: meter,
@@ -163,7 +152,11 @@ func runBuild(ctx context.Context, e *env, fs *pflag.FlagSet, args []string) err
 		if reported != nil {
 			return nil, reported
 		}
-		cacheWrite = res.Clients.WriteCache()
+		// What the clients gave is written beside the cache while the
+		// tree is synced, and kept for the next build only once this one
+		// is published: a failed one, --strict's included, leaves the
+		// cache as it was.
+		publish.Beside(sink, res.Clients.WriteCache())
 		return res.Artifacts, nil
 	})
 	if reported != nil {

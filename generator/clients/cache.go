@@ -433,8 +433,9 @@ type CacheWrite struct {
 
 // WriteCache starts writing what SaveCache writes, beside the cache in
 // place, so that a build can write it while it syncs and swaps its tree:
-// at 100,000 clients it took 80 ms after the swap, on one core. The
-// registry must not change until Commit or Abort returns.
+// at 100,000 clients it took 80 ms after the swap, on one core. A
+// publish.Build commits it once the tree is in place (see publish.Beside).
+// The registry must not change until Commit or Abort returns.
 func (r *Registry) WriteCache() *CacheWrite {
 	if r == nil || r.cache == nil || r.cacheFresh && r.pagesFresh() {
 		return nil
@@ -459,7 +460,7 @@ func (w *CacheWrite) Commit() error {
 		}
 		if w.err != nil {
 			os.Remove(w.tmp)
-			w.err = fmt.Errorf("cannot write the client cache %s: %w", w.path, diag.Cause(w.err))
+			w.err = fmt.Errorf("cannot write the client cache %s: %w; the next build checks every client again", w.path, diag.Cause(w.err))
 		}
 	}
 	return w.err

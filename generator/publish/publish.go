@@ -45,15 +45,10 @@ type Options struct {
 	// found the same, removes the previous build once the new one is in
 	// place, and removes any spare, index and cache beside dir.
 	NoSpare bool
-	// Swapped, when set, is called once the new tree is in place, with the
-	// lock still held: what describes the new build beside it (the client
-	// cache) is written then, by a build that succeeded and by it alone.
-	Swapped func()
-	// Abandoned, when set, is called when a tree is given up and removed,
-	// with the lock still held: what was being written beside it for the
-	// build (the client cache, see clients.Registry.WriteCache) goes too,
-	// before another build may start its own.
-	Abandoned func()
+
+	// swapped is called once the new tree is in place, and abandoned when
+	// a tree is given up, both with the lock held (see Beside).
+	swapped, abandoned func()
 }
 
 // ErrBusy is wrapped by the error of a Write with NoWait whose directory
@@ -167,8 +162,8 @@ type build struct {
 func (b *build) attempt(ctx context.Context, root string, spare *index, fill func(t *tree) error) error {
 	err := b.fillAndSwap(ctx, root, spare, fill)
 	if err != nil {
-		if b.Abandoned != nil {
-			b.Abandoned()
+		if b.abandoned != nil {
+			b.abandoned()
 		}
 		os.RemoveAll(root)
 		os.Remove(outIndexPath(b.dir) + ".new")
@@ -218,8 +213,8 @@ func (b *build) fillAndSwap(ctx context.Context, root string, spare *index, fill
 		return fmt.Errorf("cannot replace %s: %w", b.dir, err)
 	}
 	b.settle(old, indexed)
-	if b.Swapped != nil {
-		b.Swapped()
+	if b.swapped != nil {
+		b.swapped()
 	}
 	return nil
 }

@@ -283,9 +283,10 @@ func TestSpareFailedWrite(t *testing.T) {
 	}
 }
 
-// A spare that cannot be patched (a directory of it immutable) costs a
-// warning, and the build writes a tree of its own.
-func TestSpareUnpatchable(t *testing.T) {
+// unpatchable returns an output built twice, v1 then v2, whose spare
+// cannot be patched: a directory of it is immutable.
+func unpatchable(t *testing.T) string {
+	t.Helper()
 	parent := t.TempDir()
 	out := filepath.Join(parent, "out")
 	for _, v := range []string{"v1", "v2"} {
@@ -294,6 +295,13 @@ func TestSpareUnpatchable(t *testing.T) {
 		}
 	}
 	pin(t, parent, filepath.Join(publish.SparePath(out), "d"))
+	return out
+}
+
+// A spare that cannot be patched costs a warning, and the build writes a
+// tree of its own.
+func TestSpareUnpatchable(t *testing.T) {
+	out := unpatchable(t)
 	var warns []error
 	o := publish.Options{Warn: func(err error) { warns = append(warns, err) }}
 	for _, v := range []string{"v3", "v4"} {
@@ -400,5 +408,30 @@ func TestSpareIndexOtherVersion(t *testing.T) {
 	}
 	if _, err := os.Lstat(publish.SparePath(out)); err != nil {
 		t.Errorf("no spare after the build: %v", err)
+	}
+}
+
+// A build that gives up the spare for a tree of its own renders again:
+// what the first attempt handed to Beside is aborted, and the second's
+// committed.
+func TestBesideRetried(t *testing.T) {
+	out := unpatchable(t)
+	var attempts []*pending
+	render := func(sink artifact.Sink) ([]artifact.Artifact, error) {
+		p := &pending{out: out}
+		attempts = append(attempts, p)
+		publish.Beside(sink, p)
+		return with(site("v3"), art("d/x", "v3")), nil
+	}
+	if err := (publish.Options{Warn: func(error) {}}).Build(context.Background(), out, render); err != nil {
+		t.Fatal(err)
+	}
+	if len(attempts) != 2 {
+		t.Fatalf("%d attempts, want 2: the spare was not given up", len(attempts))
+	}
+	for i, want := range [][]string{{"abort over v2"}, {"commit over v3"}} {
+		if !slices.Equal(attempts[i].events, want) {
+			t.Errorf("attempt %d: %q, want %q", i+1, attempts[i].events, want)
+		}
 	}
 }

@@ -27,14 +27,57 @@ type Render func(sink artifact.Sink) ([]artifact.Artifact, error)
 // or one in the list marked stored that it never put, fails the write.
 func (o Options) Build(ctx context.Context, dir string, render Render) error {
 	dir = filepath.Clean(dir)
+	// What the attempt that is under way handed to Beside. A build that
+	// a full disk stopped is run again (see replace), and each attempt's
+	// is kept or dropped with its own tree.
+	var pending []Pending
+	o.swapped = func() {
+		for _, p := range pending {
+			if err := p.Commit(); err != nil {
+				o.warn(err)
+			}
+		}
+		pending = nil
+	}
+	o.abandoned = func() {
+		for _, p := range pending {
+			p.Abort()
+		}
+		pending = nil
+	}
 	return o.replace(ctx, dir, func(t *tree) error {
-		s := &stage{t: t, dir: dir, ctx: ctx, meter: o.Progress}
+		s := &stage{t: t, dir: dir, ctx: ctx, meter: o.Progress, pending: &pending}
 		as, err := render(s)
 		if err != nil {
 			return err
 		}
 		return s.finish(as)
 	})
+}
+
+// Pending is what a build writes beside its tree rather than in it, such as
+// the client cache (see clients.Registry.WriteCache): Commit puts it in
+// place once the tree is, and Abort drops it when the tree is given up.
+type Pending interface {
+	Commit() error
+	Abort()
+}
+
+// Beside hands p to the Build whose render was given sink. The Build
+// commits p once its tree is in place and aborts it when the tree is given
+// up, both with the lock on dir still held: no other build can find it
+// half written, or kept for a tree that was not published. A Commit's
+// error goes to Options.Warn, since the tree stands. Beside reports false,
+// and does nothing, for a sink that no Build gave.
+func Beside(sink artifact.Sink, p Pending) bool {
+	s, ok := sink.(*stage)
+	if !ok || p == nil {
+		return false
+	}
+	s.putMu.Lock()
+	*s.pending = append(*s.pending, p)
+	s.putMu.Unlock()
+	return true
 }
 
 // WriteError is a file a Build could not write into the new tree: the
@@ -55,6 +98,8 @@ type stage struct {
 	dir   string // the output, as errors name it
 	ctx   context.Context
 	meter *progress.Meter
+	// pending is what Beside was given, kept by the Build.
+	pending *[]Pending
 
 	// puts counts the files put, and sum adds up a hash of each path, so
 	// that finish can tell the list and the tree apart without a set of

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -158,3 +160,87 @@ func TestBuildCancelled(t *testing.T) {
 		}
 	}
 }
+
+// pending records what a Build does with it, and what out held then.
+type pending struct {
+	out    string
+	err    error // what Commit returns
+	events []string
+}
+
+func (p *pending) Commit() error {
+	p.events = append(p.events, "commit over "+p.held())
+	return p.err
+}
+
+func (p *pending) Abort() { p.events = append(p.events, "abort over "+p.held()) }
+
+// held is the version of the site in out, as site(v) writes it.
+func (p *pending) held() string {
+	b, err := os.ReadFile(filepath.Join(p.out, ".well-known", "openid-configuration"))
+	if err != nil {
+		return "nothing"
+	}
+	return string(b)
+}
+
+// besideRender is site(v) rendered by a build that hands p to Beside.
+func besideRender(t *testing.T, v string, p publish.Pending, fail error) publish.Render {
+	return func(sink artifact.Sink) ([]artifact.Artifact, error) {
+		if !publish.Beside(sink, p) {
+			t.Error("Beside refused a Build's sink")
+		}
+		return site(v), fail
+	}
+}
+
+// TestBeside: what a build hands to Beside is committed once its tree is
+// in place, and aborted, with out as it was, when the build fails; a
+// Commit that fails is a warning, not a failed build.
+func TestBeside(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var warns []error
+	o := publish.Options{Warn: func(err error) { warns = append(warns, err) }}
+	ok := &pending{out: out}
+	if err := o.Build(context.Background(), out, besideRender(t, "v1", ok, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"commit over v1"}; !slices.Equal(ok.events, want) {
+		t.Errorf("a build that succeeded: %q, want %q", ok.events, want)
+	}
+
+	failed := &pending{out: out}
+	boom := errors.New("a client file is invalid")
+	if err := o.Build(context.Background(), out, besideRender(t, "v2", failed, boom)); !errors.Is(err, boom) {
+		t.Fatalf("a build that failed: %v", err)
+	}
+	if want := []string{"abort over v1"}; !slices.Equal(failed.events, want) {
+		t.Errorf("a build that failed: %q, want %q", failed.events, want)
+	}
+
+	unwritten := &pending{out: out, err: errors.New("cannot write the cache")}
+	if err := o.Build(context.Background(), out, besideRender(t, "v3", unwritten, nil)); err != nil {
+		t.Fatalf("a Commit that failed failed the build: %v", err)
+	}
+	if len(warns) != 1 || !errors.Is(warns[0], unwritten.err) {
+		t.Errorf("a Commit that failed warned %v", warns)
+	}
+	if want := []string{"commit over v3"}; !slices.Equal(unwritten.events, want) {
+		t.Errorf("a Commit that failed: %q, want %q", unwritten.events, want)
+	}
+}
+
+// A sink no Build gave has no tree to keep anything beside.
+func TestBesideOtherSink(t *testing.T) {
+	p := &pending{out: t.TempDir()}
+	if publish.Beside(otherSink{}, p) {
+		t.Error("Beside took a sink no Build gave")
+	}
+	if len(p.events) > 0 {
+		t.Errorf("%q", p.events)
+	}
+}
+
+type otherSink struct{}
+
+func (otherSink) Put(string, []byte) error { return nil }
