@@ -37,6 +37,8 @@ import (
 //   - nochange: a build over the output of the same inputs, as builds
 //     run one after another: the spare is there to patch;
 //   - onechange: the same, after one client file changed;
+//   - oneadded: the same, after a client file was added in the middle of
+//     the registry, as a registration does, which moves half the rows;
 //   - relink: the first build after a fresh one, which has no spare yet
 //     and links every file it keeps from the output.
 //
@@ -68,7 +70,7 @@ func BenchmarkRebuild(b *testing.B) {
 			signer *sign.Signer
 			cfg    string
 		}{{"unsigned", nil, cfg}, {"signed-manifest", signer, manifest}, {"signed-p256", signer, cfg}} {
-			for _, mode := range []string{"fresh", "nochange", "onechange", "relink"} {
+			for _, mode := range []string{"fresh", "nochange", "onechange", "oneadded", "relink"} {
 				b.Run(fmt.Sprintf("%d/%s/%s", n, s.name, mode), func(b *testing.B) { benchRebuild(b, s.cfg, n, s.signer, mode, keep) })
 			}
 		}
@@ -102,6 +104,13 @@ func benchRebuild(b *testing.B, cfg string, n int, signer *sign.Signer, mode, ke
 			sitetest.ChangeClient(b, filepath.Dir(cfg), run)
 			b.StartTimer()
 			want = n - 1
+		case "oneadded":
+			// Each run adds another, which stays for the next.
+			b.StopTimer()
+			added := sitetest.AddClient(b, filepath.Dir(cfg), n, run)
+			defer os.Remove(added)
+			b.StartTimer()
+			want = n + run - 1
 		case "relink":
 			b.StopTimer()
 			for _, p := range []string{publish.SparePath(out), publish.SparePath(out) + ".index"} {

@@ -294,7 +294,9 @@ func TestCacheOneChange(t *testing.T) {
 
 // TestCachePaged: a registry of more clients than one page holds, where
 // index.json and clients.html are pages, rebuilds from the cache to the
-// same tree after no change and after one change.
+// same tree after no change, after one change, and after a client is
+// added and removed before the second page, which moves every row of it
+// (taken from the previous tree's page, see clients.Cache.Previous).
 func TestCachePaged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds 1,100 clients five times")
@@ -309,6 +311,17 @@ func TestCachePaged(t *testing.T) {
 	editFile(t, clientFile(cfg, 999), "Web app 999\n", "Web app nine hundred and ninety-nine\n")
 	res = o.must(t, cfg, out)
 	checkCached(t, "one changed", res, n-1, out, o.reference(t, cfg))
+	added := strings.Replace(clientFile(cfg, 500), ".yaml", "a.yaml", 1)
+	mustWrite(t, added, "client_name: Added\nredirect_uris: [https://added.example.com/cb]\n")
+	res = o.must(t, cfg, out)
+	checkCached(t, "one added", res, n, out, o.reference(t, cfg))
+	for _, p := range []string{added, clientFile(cfg, 10)} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res = o.must(t, cfg, out)
+	checkCached(t, "two removed", res, n-1, out, o.reference(t, cfg))
 }
 
 // TestCacheWarnings: a client taken from the cache still has its warnings

@@ -152,6 +152,9 @@ func BuildContext(ctx context.Context, o Options) (*Result, error) {
 				}
 			}
 			copts.Cache = &clients.Cache{Path: o.Cache, Tool: o.Tool, Signer: signer, Keep: keep, Files: stream.Files}
+			if rd, ok := o.Sink.(artifact.Reader); ok {
+				copts.Cache.Previous = rd.Previous
+			}
 		}
 	}
 	reg, d, err := copts.Load(primary)

@@ -59,6 +59,17 @@ type Sink interface {
 	Put(path string, body []byte) error
 }
 
+// A Reader is a Sink that can read a file of the tree's previous build,
+// knowing its size and digest: a build that remembers where a part of an
+// unchanged file lies (the client cache, each row of the registry's
+// pages) takes the part from it instead of making it again.
+type Reader interface {
+	Sink
+	// Previous returns the previous build's file at path if it holds
+	// exactly size bytes with that digest.
+	Previous(path string, size int, digest [sha256.Size]byte) ([]byte, bool)
+}
+
 // A Keeper is a Sink that can put a file as the tree's previous build
 // holds it, knowing only its size and digest: a build that remembers what
 // an unchanged input made (the client cache) then neither makes the file

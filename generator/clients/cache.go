@@ -43,13 +43,18 @@ type Cache struct {
 	Keep func(files []artifact.Artifact) (bool, error)
 	// Files lists what storing doc put: doc, then any signature files.
 	Files func(doc artifact.Artifact) []artifact.Artifact
+	// Previous, when set, reads a file of the previous tree that has the
+	// given size and digest (see artifact.Reader): a row of an unchanged
+	// client is then taken from the page it was on, not rendered again.
+	// It is called from several goroutines at once.
+	Previous func(path string, size int, digest [sha256.Size]byte) ([]byte, bool)
 
 	pages   map[string]*pageEntry // by the page's JSON path, as read
 	loading chan cacheFile        // see prefetch
 }
 
 // cacheMagic starts a cache file; the digit is the format's version.
-const cacheMagic = cacheKind + "2\n"
+const cacheMagic = cacheKind + "3\n"
 
 const cacheKind = "wellknown client cache "
 
@@ -70,7 +75,10 @@ type memo struct {
 	// The sizes of the client's row on a page and its entry in the page's
 	// JSON, which decide where pages end; 0 until measured.
 	rowSize, jsonSize int32
-	diags             []diag.Diagnostic
+	// Where the row was in the HTML pages the cache's tree holds: its
+	// page (0 for none) and offset.
+	rowPage, rowOff int32
+	diags           []diag.Diagnostic
 }
 
 // stampKey is a client file's stamp.Stamp as the cache keeps it: its
@@ -336,6 +344,7 @@ func appendCached(b binfmt.Buf, c *Client, m *memo, files []artifact.Artifact) b
 		b = b.Byte(byte(d.Severity)).String(d.Path).Uvarint(uint64(d.Line)).Uvarint(uint64(d.Col)).String(d.Msg).String(d.Hint)
 	}
 	b = b.Uvarint(uint64(m.rowSize)).Uvarint(uint64(m.jsonSize))
+	b = b.Uvarint(uint64(m.rowPage)).Uvarint(uint64(m.rowOff))
 	return encodeGroup(b, files)
 }
 
@@ -394,6 +403,7 @@ func decodeCached(rec []byte, file string, buf []artifact.Artifact) (e cached, o
 		}
 	}
 	e.m.rowSize, e.m.jsonSize = int32(r.Uvarint()), int32(r.Uvarint())
+	e.m.rowPage, e.m.rowOff = int32(r.Uvarint()), int32(r.Uvarint())
 	e.files = decodeGroup(r, buf)
 	if r.End() != nil || len(e.files) == 0 {
 		return cached{}, false

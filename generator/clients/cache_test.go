@@ -1,13 +1,16 @@
 package clients_test
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
@@ -18,7 +21,7 @@ import (
 
 // cacheMagic is the cache file's first line, as cache.go writes it; a test
 // that saves a cache fails unless its file starts so.
-const cacheMagic = "wellknown client cache 2\n"
+const cacheMagic = "wellknown client cache 3\n"
 
 // The clients of the build that writes the cache, and of the build that
 // reads it: a, c and e unchanged, b changed, d new.
@@ -49,6 +52,8 @@ type keeper struct {
 	mu   sync.Mutex
 	cur  map[string]artifact.Artifact
 	kept []string // the first file of each Keep that put them
+	// bodies are the files Put wrote, for the next tree's Previous.
+	bodies map[string][]byte
 }
 
 func newKeeper(prev map[string]artifact.Artifact) *keeper {
@@ -59,6 +64,10 @@ func (k *keeper) Put(p string, body []byte) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.cur[p] = artifact.Artifact{Path: p, Stored: true, Size: len(body), Digest: sha256.Sum256(body)}
+	if k.bodies == nil {
+		k.bodies = map[string][]byte{}
+	}
+	k.bodies[p] = bytes.Clone(body)
 	return nil
 }
 
@@ -319,4 +328,101 @@ func FuzzCache(f *testing.F) {
 			t.Errorf("with the cache the registry saved: %d clients from it (%v, %v), want %d", r2.Cached, err, d2.Err(), len(after))
 		}
 	})
+}
+
+// registrySources are n client files, as manyClients makes them, and one
+// more, named to sort first, when added.
+func registrySources(n int, added bool) []clients.Source {
+	var srcs []clients.Source
+	if added {
+		srcs = append(srcs, clients.Source{Name: "b00000.yaml", Data: []byte("client_name: Added\nredirect_uris: [https://added.example.com/cb]\ntoken_endpoint_auth_method: none\n")})
+	}
+	for i := range n {
+		body := fmt.Sprintf("client_name: Client %[1]d\nclient_uri: https://c%[1]d.example.com\nredirect_uris: [https://c%[1]d.example.com/cb]\ntoken_endpoint_auth_method: none\n", i)
+		srcs = append(srcs, clients.Source{Name: fmt.Sprintf("c%06d.yaml", i), Data: []byte(body)})
+	}
+	return srcs
+}
+
+// TestCachePreviousRows: after a client is added before them, the rows
+// of the clients on pages after the first are the bytes the previous
+// tree's pages held, read through Cache.Previous, and the pages are the
+// ones a render without the cache makes. Rows Previous gives that are not
+// the client's (another size, another anchor) are rendered again.
+func TestCachePreviousRows(t *testing.T) {
+	s := site(t, "")
+	paging := clients.Paging{Clients: 3, Bytes: 1 << 20} // five pages
+	p := filepath.Join(t.TempDir(), "cache")
+	first := newKeeper(nil)
+	r, d, err := first.options(p).New(s, registrySources(12, false))
+	if err != nil || d.HasErrors() {
+		t.Fatalf("%v %v", err, d.Err())
+	}
+	render(t, r, paging)
+	if err := r.SaveCache(); err != nil {
+		t.Fatal(err)
+	}
+	ref, d := clients.New(s, registrySources(12, true))
+	if d.HasErrors() {
+		t.Fatal(d.Err())
+	}
+	want := render(t, ref, paging)
+	seed, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		// previous gives the previous tree's file p, which holds body
+		previous func(p string, body []byte) []byte
+	}{
+		"as it was": {func(_ string, b []byte) []byte { return b }},
+		// A Reader checks the digest; what it then gives is the page.
+		"changed in place": {func(_ string, b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(">Client 7<"), []byte(">Clienx 7<"))
+		}},
+		"rows moved": {func(_ string, b []byte) []byte { return append([]byte(" "), b...) }},
+		"other anchors": {func(_ string, b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(`id="c-c0000`), []byte(`id="c-x0000`))
+		}},
+	} {
+		if err := os.WriteFile(p, seed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		k := newKeeper(first.cur)
+		o := k.options(p)
+		var reads atomic.Int32
+		o.Cache.Previous = func(path string, size int, digest [sha256.Size]byte) ([]byte, bool) {
+			b, ok := first.bodies[path]
+			if !ok || len(b) != size || sha256.Sum256(b) != digest {
+				t.Errorf("%s: Previous(%s) of what the previous tree does not hold", name, path)
+				return nil, false
+			}
+			reads.Add(1)
+			return c.previous(path, b), true
+		}
+		r, d, err := o.New(s, registrySources(12, true))
+		if err != nil || d.HasErrors() {
+			t.Fatalf("%s: %v %v", name, err, d.Err())
+		}
+		got := render(t, r, paging)
+		if reads.Load() == 0 {
+			t.Errorf("%s: no page of the previous tree was read", name)
+		}
+		var taken []string // the pages that hold the row previous changed
+		for path, a := range want {
+			if strings.Contains(string(k.bodies[path]), ">Clienx 7<") {
+				taken = append(taken, path)
+				continue
+			}
+			if g, ok := got[path]; !ok || g.SHA256() != a.SHA256() {
+				t.Errorf("%s: %s differs from a render without the cache", name, path)
+			}
+		}
+		if n := map[bool]int{true: 1}[name == "changed in place"]; len(taken) != n {
+			t.Errorf("%s: %v hold the row Previous gave, want %d pages", name, taken, n)
+		}
+		if len(taken) == 1 && !strings.HasPrefix(taken[0], clients.PagesDir("clients")+"/") {
+			t.Errorf("%s: %s holds a row of the previous tree", name, taken[0])
+		}
+	}
 }

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"hash/maphash"
 	"path"
@@ -126,6 +127,14 @@ func (s *stage) Put(p string, body []byte) error {
 		return &WriteError{target, err}
 	}
 	return nil
+}
+
+// Previous reads a file of the previous build (see artifact.Reader).
+func (s *stage) Previous(p string, size int, digest [sha256.Size]byte) ([]byte, bool) {
+	if artifact.CheckPath(p) != nil || done(s.ctx) {
+		return nil, false
+	}
+	return s.t.previous(p, size, digest)
 }
 
 // Keep puts files as the previous build holds them (see artifact.Keeper):

@@ -58,6 +58,19 @@ func ChangeClient(t testing.TB, dir string, v int) {
 	}
 }
 
+// AddClient adds a client to the registry of n clients Registry wrote in
+// dir, its v-th: named to sort in the middle, so that it moves half the
+// registry to other places on the pages, as a registration does. It
+// returns the file's path.
+func AddClient(t testing.TB, dir string, n, v int) string {
+	t.Helper()
+	p := filepath.Join(dir, "clients", fmt.Sprintf("client-%05d-added-%d.yaml", n/2, v))
+	if err := os.WriteFile(p, clientBody(n/2, fmt.Sprintf(", added %d", v)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func clientFile(i int) string { return fmt.Sprintf("client-%05d.yaml", i) }
 
 // clientBody is the file of client i, its name followed by suffix.
