@@ -299,7 +299,7 @@ func TestCacheOneChange(t *testing.T) {
 // (taken from the previous tree's page, see clients.Cache.Previous).
 func TestCachePaged(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds 1,100 clients five times")
+		t.Skip("builds 1,100 clients seven times")
 	}
 	const n = 1100
 	cfg := registrySite(t, n)

@@ -76,7 +76,7 @@ type memo struct {
 	// JSON, which decide where pages end; 0 until measured.
 	rowSize, jsonSize int32
 	// Where the row was in the HTML pages the cache's tree holds: its
-	// page (0 for none) and offset.
+	// page, one after the first (0 for none), and offset.
 	rowPage, rowOff int32
 	diags           []diag.Diagnostic
 }

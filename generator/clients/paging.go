@@ -334,8 +334,13 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 			return err
 		}
 		if r.memos != nil {
-			// Where each row is, for the next build's previousRows.
-			offs, ok := rowOffsets(page, d.Rows)
+			// Where each row is, for the next build's previousRows, which
+			// takes none from page 1.
+			var offs []int32
+			ok := false
+			if n > 1 {
+				offs, ok = rowOffsets(page, d.Rows)
+			}
 			for j := range d.Rows {
 				m := &r.memos[start+j]
 				m.rowPage, m.rowOff = 0, 0
