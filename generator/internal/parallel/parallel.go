@@ -47,3 +47,13 @@ func Try(workers, n int, f func(i int) error) error {
 	}
 	return nil
 }
+
+// Clear zeroes s on every core. A large slice is fresh from the operating
+// system, which maps each of its pages as it is first written: 50 MB of
+// them took a one-change rebuild of 100,000 clients 140 ms on one core.
+func Clear[S ~[]E, E any](s S) {
+	// More parts than cores, so that a core the system lends elsewhere
+	// for a moment does not leave the others waiting on its part.
+	parts := min(len(s), 4*runtime.GOMAXPROCS(0))
+	Each(0, parts, func(k int) { clear(s[k*len(s)/parts : (k+1)*len(s)/parts]) })
+}

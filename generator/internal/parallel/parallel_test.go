@@ -47,3 +47,19 @@ func TestTry(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestClear(t *testing.T) {
+	for _, n := range []int{0, 1, 3, 1000} {
+		s := make([]*int, n)
+		one := 1
+		for i := range s {
+			s[i] = &one
+		}
+		Clear(s)
+		for i, p := range s {
+			if p != nil {
+				t.Fatalf("n=%d: index %d not cleared", n, i)
+			}
+		}
+	}
+}
