@@ -208,7 +208,9 @@ func (t *tree) put(dir, name string, body []byte) error {
 		return t.patch(d, old, p, name, body, sum)
 	}
 	if old >= 0 {
-		if id, ok := t.link(old, d, p, name, name, body, len(body), sum, nil); ok {
+		// A link that fails is written instead, which says why if it
+		// fails too.
+		if id, ok, _ := t.link(old, d, p, name, name, body, len(body), sum, nil); ok {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -274,7 +276,7 @@ func (t *tree) patch(d, old int, p, name string, body []byte, sum [sha256.Size]b
 	}
 	tmp := tempName()
 	if old >= 0 {
-		if id, ok := t.link(old, d, p, name, tmp, body, len(body), sum, nil); ok {
+		if id, ok, _ := t.link(old, d, p, name, tmp, body, len(body), sum, nil); ok {
 			t.record(p, sum, id)
 			return nil
 		}
@@ -364,15 +366,18 @@ func writeFull(fd int, b []byte) error {
 // index is trusted unread while its identity is the recorded one; any
 // other is read and compared with body. With vouched, the identity find
 // saw and checked, body is nil and the file is not looked at again: the
-// link itself is then checked to be that file, unchanged (see keep).
-func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum [sha256.Size]byte, vouched *identity) (identity, bool) {
+// link itself is then checked to be that file, unchanged (see keep). It
+// returns false for a file that is not that one, or is gone, and an error
+// when the link could not be made: a full file system (tmpfs counts links
+// as inodes) is not a file that changed.
+func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum [sha256.Size]byte, vouched *identity) (identity, bool, error) {
 	var want identity
 	if vouched != nil {
 		want = *vouched
 	} else {
 		fd, err := unix.Openat(old, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return identity{}, false
+			return identity{}, false, nil
 		}
 		var st unix.Stat_t
 		same := unix.Fstat(fd, &st) == nil &&
@@ -383,31 +388,39 @@ func (t *tree) link(old, new int, p, name, as string, body []byte, size int, sum
 		}
 		unix.Close(fd)
 		if !same {
-			return identity{}, false
+			return identity{}, false, nil
 		}
 		want = identityOf(&st)
 	}
-	if unix.Linkat(old, name, new, as, 0) != nil {
-		return identity{}, false
+	if err := unix.Linkat(old, name, new, as, 0); err == unix.ENOENT {
+		return identity{}, false, nil
+	} else if err != nil {
+		return identity{}, false, fmt.Errorf("link: %w", err)
 	}
 	// The link is the file compared, unwritten since: a link moves only
 	// its ctime.
 	var lst unix.Stat_t
 	if unix.Fstatat(new, as, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil || !sameFileAs(&lst, want) {
 		unix.Unlinkat(new, as, 0) // replaced or written between the compare and the link
-		return identity{}, false
+		return identity{}, false, nil
 	}
 	if as != name {
-		if renameOver(new, as, name) != nil || unix.Fstatat(new, name, &lst, unix.AT_SYMLINK_NOFOLLOW) != nil {
+		err := renameOver(new, as, name)
+		if err == nil {
+			if err = unix.Fstatat(new, name, &lst, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				err = fmt.Errorf("stat: %w", err)
+			}
+		}
+		if err != nil {
 			unix.Unlinkat(new, as, 0)
-			return identity{}, false
+			return identity{}, false, err
 		}
 	}
 	id := identityOf(&lst)
 	t.mu.Lock()
 	t.prevFiles[p] = entryOf(id, sum)
 	t.mu.Unlock()
-	return id, true
+	return id, true, nil
 }
 
 // sameFileAs reports whether st is the file of identity id, but for the
@@ -495,7 +508,10 @@ func (t *tree) keep(src source, size int, sum [sha256.Size]byte) error {
 	if t.spare != nil {
 		as = tempName()
 	}
-	id, ok := t.link(src.old, src.d, src.p, src.name, as, nil, size, sum, &src.id)
+	id, ok, err := t.link(src.old, src.d, src.p, src.name, as, nil, size, sum, &src.id)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return fmt.Errorf("the previous build's %s changed while this one read it; build again", src.p)
 	}

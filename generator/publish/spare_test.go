@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -494,4 +495,73 @@ func TestPrevious(t *testing.T) {
 			t.Errorf("a FIFO gave %q", b)
 		}
 	})
+}
+
+// A file of the previous build that cannot be linked fails the build with
+// the reason, not as a file that changed while the build read it: tmpfs
+// counts each link as an inode, and a full one refuses the link. Out stays
+// as it was.
+func TestKeepFullFileSystem(t *testing.T) {
+	parent := testfs.MustTmpfs(t, "nr_inodes=400")
+	out := filepath.Join(parent, "out")
+	as := registry(3, "v1")
+	if err := (publish.Options{}).Build(context.Background(), out, streamed(as)); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+	keep := func(sink artifact.Sink) ([]artifact.Artifact, error) {
+		k, ok := sink.(artifact.Keeper)
+		if !ok {
+			t.Fatal("a Build's sink keeps no files")
+		}
+		list := slices.Clone(as)
+		for i, a := range list {
+			if !strings.HasPrefix(a.Path, "clients/") {
+				continue
+			}
+			list[i] = artifact.Artifact{Path: a.Path, Stored: true, Size: len(a.Body), Digest: sha256.Sum256(a.Body)}
+			if kept, err := k.Keep(list[i : i+1]); err != nil || !kept {
+				return nil, fmt.Errorf("keep %s: %v, %w", a.Path, kept, err)
+			}
+		}
+		return list, nil
+	}
+	// Fill the file system, then free an inode at a time until the build
+	// gets as far as its first link.
+	var fill []string
+	for i := 0; ; i++ {
+		p := filepath.Join(parent, fmt.Sprint("fill", i))
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			break
+		}
+		fill = append(fill, p)
+	}
+	for {
+		if len(fill) == 0 {
+			t.Fatal("no inode left to free")
+		}
+		if err := os.Remove(fill[len(fill)-1]); err != nil {
+			t.Fatal(err)
+		}
+		fill = fill[:len(fill)-1]
+		err := (publish.Options{}).Build(context.Background(), out, keep)
+		if err == nil {
+			t.Fatal("the build never failed at a link")
+		}
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("err = %v", err)
+		}
+		if !equal(before, snapshot(t, out)) {
+			t.Fatal("a failed build changed out")
+		}
+		if strings.Contains(err.Error(), "changed") {
+			t.Fatalf("a full file system reads as a changed file: %v", err)
+		}
+		if strings.Contains(err.Error(), "link: ") {
+			break
+		}
+	}
 }
