@@ -311,10 +311,9 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 			i := start + j
 			h := held[i]
 			held[i] = "" // the page holds it now
-			if n == 1 {
-				h = ""
-			}
-			if h == "" {
+			// Else the previous tree's row; page 1, which links documents
+			// from another directory, has neither.
+			if h == "" || n == 1 {
 				h = d.Rows[j]
 			}
 			if h == "" {
