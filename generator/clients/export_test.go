@@ -7,3 +7,6 @@ func SetHeldRows(t interface{ Cleanup(func()) }, n int64) {
 	heldRows = n
 	t.Cleanup(func() { heldRows = old })
 }
+
+// RowsRendered returns how many client rows have been rendered so far.
+func RowsRendered() int64 { return rowsRendered.Load() }

@@ -152,13 +152,16 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 	// last row is measured: every page says how many there are. Holding
 	// every row until then would cost as much memory as all the pages
 	// together (40 MB for 100,000 clients), so rows are held up to
-	// heldRows bytes and the rest rendered again page by page. Rendering
-	// a row twice was a fifth of a fresh build's CPU at 10,000 clients.
+	// heldRows bytes and the rest spilled to a file, or else rendered
+	// again page by page. Rendering a row twice was a fifth of a fresh
+	// build's CPU at 10,000 clients.
 	rowSize := make([]int, len(r.Clients))
 	jsonSize := make([]int, len(r.Clients))
 	held := make([]template.HTML, len(r.Clients))
 	var room atomic.Int64
 	room.Store(heldRows)
+	sp := newSpill(len(r.Clients))
+	defer sp.close()
 	err := parallel.Try(0, len(r.Clients), func(i int) error {
 		// A client the cache gave comes with its sizes: measuring is
 		// most of what a page costs.
@@ -168,15 +171,17 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 				return nil
 			}
 		}
-		h, err := row(t, &r.Clients[i], later, true)
-		if err != nil {
+		var h bytes.Buffer
+		if err := rowTo(&h, t, &r.Clients[i], later, true); err != nil {
 			return err
 		}
-		rowSize[i] = len(h)
+		rowSize[i] = h.Len()
 		// Which rows are held depends on the workers' timing, not what the
-		// pages say: a held row is the one rendered again would be.
-		if room.Add(-int64(len(h))) >= 0 {
-			held[i] = h
+		// pages say: a held or spilled row is the one rendered again would be.
+		if room.Add(-int64(h.Len())) >= 0 {
+			held[i] = template.HTML(h.String())
+		} else {
+			sp.put(i, h.Bytes())
 		}
 		// As the entry is indented inside a page, with its separator.
 		b, err := json.MarshalIndent(r.Clients[i].indexEntry(), "    ", "  ")
@@ -311,8 +316,11 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 			i := start + j
 			h := held[i]
 			held[i] = "" // the page holds it now
-			// Else the previous tree's row; page 1, which links documents
-			// from another directory, has neither.
+			// Else the spilled one, else the previous tree's row; page 1,
+			// which links documents from another directory, has none.
+			if h == "" && n > 1 {
+				h = sp.get(i, rowSize[i])
+			}
 			if h == "" || n == 1 {
 				h = d.Rows[j]
 			}

@@ -423,25 +423,75 @@ func TestPagingGolden(t *testing.T) {
 }
 
 // TestPagingHeldRows: a page is the same whether its rows were held from
-// measuring them or rendered again, all of them, none or some. Page 1
+// measuring them, spilled to a file or rendered again, all of them, none or
+// some, and only those neither held nor spilled are rendered twice. Page 1
 // links the documents from another directory than the rest, so its rows
-// are always rendered again: holding them all shows it.
+// are always rendered again.
 func TestPagingHeldRows(t *testing.T) {
 	r := manyClients(t, 7)
-	p := clients.Paging{Clients: 2, Bytes: 1 << 20}
-	clients.SetHeldRows(t, 0)
-	want := render(t, r, p)
-	for _, n := range []int64{1 << 20, 900} {
-		clients.SetHeldRows(t, n)
+	p := clients.Paging{Clients: 2, Bytes: 1 << 20} // 4 pages: 2 rows on page 1
+	tmpdir := func(t *testing.T, dir string) {
+		for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
+			t.Setenv(v, dir)
+		}
+	}
+	// As on a machine whose $TMPDIR is gone: the spill's file cannot be
+	// made.
+	noSpill := func(t *testing.T) { tmpdir(t, filepath.Join(t.TempDir(), "absent")) }
+	measure := func(t *testing.T) (map[string]artifact.Artifact, int64) {
+		t.Helper()
+		before := clients.RowsRendered()
 		got := render(t, r, p)
-		if !slices.Equal(keys(got), keys(want)) {
-			t.Fatalf("holding %d bytes: files %v, want %v", n, keys(got), keys(want))
+		return got, clients.RowsRendered() - before
+	}
+	var want map[string]artifact.Artifact
+	t.Run("rendered again", func(t *testing.T) {
+		noSpill(t)
+		clients.SetHeldRows(t, 0)
+		var n int64
+		if want, n = measure(t); n != 7+7 {
+			t.Errorf("rendered %d rows, want 14: each once to measure it, then on its page", n)
 		}
-		for f, a := range want {
-			if !bytes.Equal(got[f].Body, a.Body) {
-				t.Errorf("holding %d bytes: %s differs:\n%s\nwant:\n%s", n, f, got[f].Body, a.Body)
+	})
+	for _, c := range []struct {
+		name  string
+		held  int64
+		spill bool
+		// 7 to measure, 2 for page 1, and those of pages 2-4 neither held
+		// nor spilled; -1 when the workers' timing decides which are held
+		renders int64
+	}{
+		{"all held", 1 << 20, false, 7 + 2},
+		{"some held, the rest rendered again", 900, false, -1},
+		{"none held, all spilled", 0, true, 7 + 2},
+		{"some held, the rest spilled", 900, true, 7 + 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.spill {
+				tmpdir(t, t.TempDir())
+			} else {
+				noSpill(t)
 			}
-		}
+			clients.SetHeldRows(t, c.held)
+			got, n := measure(t)
+			if c.renders >= 0 && n != c.renders {
+				t.Errorf("rendered %d rows, want %d", n, c.renders)
+			}
+			if !slices.Equal(keys(got), keys(want)) {
+				t.Fatalf("files %v, want %v", keys(got), keys(want))
+			}
+			for f, a := range want {
+				if !bytes.Equal(got[f].Body, a.Body) {
+					t.Errorf("%s differs:\n%s\nwant:\n%s", f, got[f].Body, a.Body)
+				}
+			}
+			if c.spill {
+				// Gone as soon as it was made.
+				if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "wellknown-rows-*")); len(left) > 0 {
+					t.Errorf("spill files left: %v", left)
+				}
+			}
+		})
 	}
 }
 

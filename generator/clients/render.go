@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
@@ -200,14 +201,27 @@ type pageData struct {
 // page at from, so that the link works wherever the site root is served
 // (a GitHub Pages project site serves it below the host root).
 func row(t *template.Template, c *Client, from string, anchor bool) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := rowTo(&b, t, c, from, anchor); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil // html/template escaped every value of it
+}
+
+// rowsRendered counts rowTo's calls, for the tests of what paged renders
+// twice.
+var rowsRendered atomic.Int64
+
+// rowTo renders row's row into b.
+func rowTo(b *bytes.Buffer, t *template.Template, c *Client, from string, anchor bool) error {
+	rowsRendered.Add(1)
 	pc := pageClient{Slug: c.Slug, Name: c.Name(), URI: c.Shown.ClientURI, ClientID: c.ClientID, Mode: string(c.Mode),
 		AuthMethod: c.Shown.AuthMethod, Document: relative(from, c.Path), Grants: c.Shown.GrantTypes, RedirectURIs: c.Shown.RedirectURIs,
 		Anchor: anchor}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "row", pc); err != nil {
-		return "", fmt.Errorf("clients: page: %w", err)
+	if err := t.ExecuteTemplate(b, "row", pc); err != nil {
+		return fmt.Errorf("clients: page: %w", err)
 	}
-	return template.HTML(b.String()), nil // html/template escaped every value of it
+	return nil
 }
 
 // render executes the page template.
