@@ -8,5 +8,6 @@ func SetHeldRows(t interface{ Cleanup(func()) }, n int64) {
 	t.Cleanup(func() { heldRows = old })
 }
 
-// RowsRendered returns how many client rows have been rendered so far.
-func RowsRendered() int64 { return rowsRendered.Load() }
+// RowsRenderedAgain returns how many client rows paged renders have
+// rendered a second time for their page so far.
+func RowsRenderedAgain() int64 { return rowsAgain.Load() }

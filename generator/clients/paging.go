@@ -140,6 +140,10 @@ type navLink struct {
 // Paging.Bytes by its rows alone stays below the limit.
 const pageOverhead = 16 << 10
 
+// rowsAgain counts the rows paged renders a second time for their page,
+// neither held, spilled nor the previous tree's: for the tests.
+var rowsAgain atomic.Int64
+
 // heldRows is how many bytes of rows paged keeps from measuring them to
 // putting them on their pages: every row of 10,000 clients, a fifth of
 // 100,000.
@@ -316,15 +320,17 @@ func (r *Registry) paged(t *template.Template, issuer string, p Paging) ([]artif
 			i := start + j
 			h := held[i]
 			held[i] = "" // the page holds it now
-			// Else the spilled one, else the previous tree's row; page 1,
-			// which links documents from another directory, has none.
-			if h == "" && n > 1 {
-				h = sp.get(i, rowSize[i])
-			}
-			if h == "" || n == 1 {
-				h = d.Rows[j]
+			switch {
+			case n == 1:
+				h = "" // page 1 links documents from another directory
+			case h == "":
+				// Else the previous tree's row, else the spilled one.
+				if h = d.Rows[j]; h == "" {
+					h = sp.get(i, rowSize[i])
+				}
 			}
 			if h == "" {
+				rowsAgain.Add(1)
 				var err error
 				if h, err = row(t, &r.Clients[i], at, true); err != nil {
 					return err

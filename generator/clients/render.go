@@ -7,7 +7,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/wellknown-dev/wellknown/generator/artifact"
 	"github.com/wellknown-dev/wellknown/generator/jsonout"
@@ -208,13 +207,8 @@ func row(t *template.Template, c *Client, from string, anchor bool) (template.HT
 	return template.HTML(b.String()), nil // html/template escaped every value of it
 }
 
-// rowsRendered counts rowTo's calls, for the tests of what paged renders
-// twice.
-var rowsRendered atomic.Int64
-
 // rowTo renders row's row into b.
 func rowTo(b *bytes.Buffer, t *template.Template, c *Client, from string, anchor bool) error {
-	rowsRendered.Add(1)
 	pc := pageClient{Slug: c.Slug, Name: c.Name(), URI: c.Shown.ClientURI, ClientID: c.ClientID, Mode: string(c.Mode),
 		AuthMethod: c.Shown.AuthMethod, Document: relative(from, c.Path), Grants: c.Shown.GrantTypes, RedirectURIs: c.Shown.RedirectURIs,
 		Anchor: anchor}
